@@ -1,7 +1,8 @@
 """Argument checks shared by lrbook's modules.
 
-Every check raises a ``TypeError`` (wrong kind of value) or a ``ValueError`` (right kind,
-wrong value) whose message names the parameter, the value received and what is allowed.
+Every check raises a ``TypeError`` (wrong kind of value) or a ``ValueError``
+(right kind, wrong value) whose message names the parameter, the value received
+and what is allowed.
 """
 
 from __future__ import annotations
@@ -16,15 +17,21 @@ def _show(value: object) -> str:
 
 
 def real(name: str, value: object) -> float:
-    """Return ``value`` as a float if it is a real number (not a bool), else TypeError."""
+    """``value`` as a float if it is a real number (not a bool), else TypeError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {_show(value)}")
     return float(value)
 
 
-def finite(name: str, value: object, *, minimum: float | None = None,
-           strict: bool = False, maximum: float | None = None,
-           strict_max: bool = False) -> float:
+def finite(
+    name: str,
+    value: object,
+    *,
+    minimum: float | None = None,
+    strict: bool = False,
+    maximum: float | None = None,
+    strict_max: bool = False,
+) -> float:
     """A finite real number, optionally bounded below/above (strictly or not)."""
     x = real(name, value)
     if not math.isfinite(x):
@@ -32,8 +39,10 @@ def finite(name: str, value: object, *, minimum: float | None = None,
     low_ok = minimum is None or (x > minimum if strict else x >= minimum)
     high_ok = maximum is None or (x < maximum if strict_max else x <= maximum)
     if not (low_ok and high_ok):
-        raise ValueError(f"{name} must be {_interval(minimum, strict, maximum, strict_max)}"
-                         f", got {value!r}")
+        raise ValueError(
+            f"{name} must be {_interval(minimum, strict, maximum, strict_max)}"
+            f", got {value!r}"
+        )
     return x
 
 
@@ -77,7 +86,7 @@ def increasing_integers(name: str, values: object, *, minimum: int) -> tuple[int
     for i, v in enumerate(out):
         integer(f"{name}[{i}]", v, minimum=minimum)
     ints = tuple(int(v) for v in out)
-    for a, b in zip(ints, ints[1:]):
+    for a, b in zip(ints, ints[1:], strict=False):
         if b <= a:
             raise ValueError(f"{name} must be strictly increasing, got {list(ints)}")
     return ints

@@ -64,18 +64,28 @@ class ReduceLROnPlateau:
 
     _STATE = ("lr", "best", "num_bad_epochs", "cooldown_counter", "last_epoch")
 
-    def __init__(self, lr: float, mode: str = "min", factor: float = 0.1,
-                 patience: int = 10, threshold: float = 1e-4,
-                 threshold_mode: str = "rel", cooldown: int = 0, min_lr: float = 0.0,
-                 eps: float = 1e-8):
+    def __init__(
+        self,
+        lr: float,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+        eps: float = 1e-8,
+    ):
         self.lr = check.learning_rate("lr", lr)
         self.mode = check.choice("mode", mode, ("min", "max"))
-        self.factor = check.finite("factor", factor, minimum=0.0, strict=True,
-                                   maximum=1.0, strict_max=True)
+        self.factor = check.finite(
+            "factor", factor, minimum=0.0, strict=True, maximum=1.0, strict_max=True
+        )
         self.patience = check.integer("patience", patience, minimum=0)
         self.threshold = check.finite("threshold", threshold, minimum=0.0)
-        self.threshold_mode = check.choice("threshold_mode", threshold_mode,
-                                           ("rel", "abs"))
+        self.threshold_mode = check.choice(
+            "threshold_mode", threshold_mode, ("rel", "abs")
+        )
         self.cooldown = check.integer("cooldown", cooldown, minimum=0)
         self.min_lr = check.learning_rate("min_lr", min_lr)
         self.eps = check.finite("eps", eps, minimum=0.0)
@@ -86,10 +96,12 @@ class ReduceLROnPlateau:
         self.last_epoch = 0
 
     def __repr__(self) -> str:
-        return (f"ReduceLROnPlateau(lr={self.initial_lr!r}, mode={self.mode!r}, "
-                f"factor={self.factor!r}, patience={self.patience!r}, "
-                f"threshold={self.threshold!r}, threshold_mode={self.threshold_mode!r},"
-                f" cooldown={self.cooldown!r}, min_lr={self.min_lr!r}, eps={self.eps!r})")
+        return (
+            f"ReduceLROnPlateau(lr={self.initial_lr!r}, mode={self.mode!r}, "
+            f"factor={self.factor!r}, patience={self.patience!r}, "
+            f"threshold={self.threshold!r}, threshold_mode={self.threshold_mode!r},"
+            f" cooldown={self.cooldown!r}, min_lr={self.min_lr!r}, eps={self.eps!r})"
+        )
 
     def is_better(self, metric: float, best: float) -> bool:
         """Whether ``metric`` counts as an improvement over ``best``."""
@@ -114,8 +126,10 @@ class ReduceLROnPlateau:
         try:
             current = float(metric)
         except (TypeError, ValueError):
-            raise TypeError(f"metric must be a real number, got {metric!r} "
-                            f"({type(metric).__name__})") from None
+            raise TypeError(
+                f"metric must be a real number, got {metric!r} "
+                f"({type(metric).__name__})"
+            ) from None
         self.last_epoch += 1
         if self.is_better(current, self.best):
             self.best = current

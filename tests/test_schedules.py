@@ -1,0 +1,448 @@
+"""lrbook.schedules: exact values, properties, bad input, and parity with PyTorch."""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lrbook
+from lrbook.schedules import Schedule
+from lrbook.torch_bridge import torch_reference
+
+RTOL = 1e-9
+# Random exploration locally; the same fixed examples on every CI run.
+IN_CI = bool(os.environ.get("CI"))
+
+# --------------------------------------------------------------------------- strategies
+lrs = st.floats(1e-5, 10.0)
+gammas = st.floats(0.05, 1.0)
+small_ints = st.integers(1, 60)
+
+
+@st.composite
+def step_decays(draw):
+    return lrbook.step_decay(draw(lrs), draw(small_ints), draw(gammas))
+
+
+@st.composite
+def multistep_decays(draw):
+    ms = sorted(draw(st.sets(st.integers(0, 2500), min_size=1, max_size=6)))
+    return lrbook.multistep_decay(draw(lrs), ms, draw(gammas))
+
+
+@st.composite
+def exponential_decays(draw):
+    return lrbook.exponential_decay(draw(lrs), draw(st.floats(0.99, 1.0)))
+
+
+@st.composite
+def linears(draw):
+    return lrbook.linear(
+        draw(lrs),
+        draw(st.floats(0.01, 1.0)),
+        draw(st.floats(0.0, 1.0)),
+        draw(st.integers(1, 500)),
+    )
+
+
+@st.composite
+def cosines(draw):
+    lr = draw(lrs)
+    return lrbook.cosine_annealing(
+        lr, draw(st.integers(1, 2000)), draw(st.floats(0.0, 1.0)) * lr
+    )
+
+
+@st.composite
+def warm_restarts(draw):
+    lr = draw(lrs)
+    return lrbook.cosine_warm_restarts(
+        lr,
+        draw(st.integers(1, 200)),
+        draw(st.integers(1, 4)),
+        draw(st.floats(0.0, 1.0)) * lr,
+    )
+
+
+@st.composite
+def cyclics(draw):
+    base = draw(lrs)
+    up = draw(st.integers(1, 400))
+    down = draw(st.none() | st.integers(1, 400))
+    mode = draw(st.sampled_from(["triangular", "triangular2", "exp_range"]))
+    gamma = draw(st.floats(0.999, 1.0)) if mode == "exp_range" else 1.0
+    return lrbook.cyclic(base, base * draw(st.floats(1.0, 20.0)), up, down, mode, gamma)
+
+
+@st.composite
+def one_cycles(draw):
+    three = draw(st.booleans())
+    total = draw(st.integers(4, 4000))
+    hi = 0.49 if three else 0.95
+    pct = draw(st.floats(1.5 / total, hi).filter(lambda p: p * total > 1))
+    return lrbook.one_cycle(
+        draw(lrs),
+        total,
+        pct,
+        draw(st.sampled_from(["cos", "linear"])),
+        draw(st.floats(1.0, 100.0)),
+        draw(st.floats(1.0, 1e5)),
+        three,
+    )
+
+
+@st.composite
+def sequentials(draw):
+    lr = draw(lrs)
+    makers = [
+        lambda: lrbook.linear(
+            lr, draw(st.floats(0.01, 1.0)), 1.0, draw(st.integers(1, 200))
+        ),
+        lambda: lrbook.cosine_annealing(lr, draw(st.integers(1, 800))),
+        lambda: lrbook.exponential_decay(lr, draw(st.floats(0.99, 1.0))),
+        lambda: lrbook.step_decay(lr, draw(small_ints), draw(gammas)),
+        lambda: lrbook.multistep_decay(lr, [draw(st.integers(0, 300))], draw(gammas)),
+        lambda: lrbook.cosine_warm_restarts(
+            lr, draw(st.integers(1, 100)), draw(st.integers(1, 3))
+        ),
+    ]
+    k = draw(st.integers(2, 4))
+    parts = [makers[draw(st.integers(0, len(makers) - 1))]() for _ in range(k)]
+    ms = sorted(draw(st.sets(st.integers(1, 2500), min_size=k - 1, max_size=k - 1)))
+    return lrbook.sequential(parts, ms)
+
+
+ALL = {
+    "step_decay": step_decays(),
+    "multistep_decay": multistep_decays(),
+    "exponential_decay": exponential_decays(),
+    "linear": linears(),
+    "cosine_annealing": cosines(),
+    "cosine_warm_restarts": warm_restarts(),
+    "cyclic": cyclics(),
+    "one_cycle": one_cycles(),
+    "sequential": sequentials(),
+}
+
+PARITY = settings(
+    derandomize=IN_CI,
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def _steps(s: Schedule, n: int = 3000) -> int:
+    return n if s.max_step is None else min(n, s.max_step + 1)
+
+
+def assert_matches_torch(s: Schedule, n: int = 3000) -> None:
+    n = _steps(s, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. PyTorch's own deprecation notes
+        ref = torch_reference(s, n)
+    ours = s(np.arange(n))
+    # PyTorch's chainable formulas accumulate rounding error relative to the closed
+    # form; values that cross zero get an absolute floor far below any real rate.
+    np.testing.assert_allclose(
+        ours, ref, rtol=RTOL, atol=1e-13 * np.abs(ref).max(), err_msg=repr(s)
+    )
+
+
+# ------------------------------------------------------------------------------ parity
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_parity_with_pytorch(name):
+    @PARITY
+    @given(ALL[name])
+    def check(s):
+        assert_matches_torch(s)
+
+    check()
+
+
+@pytest.mark.parametrize(
+    "s",
+    [
+        # the known traps, pinned explicitly
+        lrbook.cosine_annealing(0.1, t_max=10, eta_min=0.001),  # rises after t_max
+        lrbook.cosine_annealing(0.1, t_max=1, eta_min=0.0),
+        lrbook.cosine_warm_restarts(0.1, t_0=1, t_mult=2),  # t_mult > 1
+        lrbook.cosine_warm_restarts(0.1, t_0=7, t_mult=3, eta_min=0.01),
+        lrbook.cyclic(0.001, 0.1, 10, 3, "triangular"),
+        lrbook.cyclic(0.001, 0.1, 10, 30, "triangular2"),
+        lrbook.cyclic(
+            0.001, 0.1, 10, 30, "exp_range", gamma=0.9995
+        ),  # uses total steps
+        lrbook.one_cycle(0.1, 1000, 0.3, "cos"),
+        lrbook.one_cycle(0.1, 1000, 0.3, "linear"),
+        lrbook.one_cycle(0.1, 1000, 0.2, "cos", three_phase=True),
+        lrbook.one_cycle(0.1, 7, 0.2, "linear", three_phase=True),
+        lrbook.one_cycle(0.5, 2, 0.9),
+        lrbook.multistep_decay(0.1, [0, 3, 4], 0.5),  # milestone at 0
+        lrbook.exponential_decay(0.1, 1.0),
+        lrbook.linear(0.1, 1.0, 0.0, 10),  # down to zero
+    ],
+    ids=repr,
+)
+def test_parity_known_traps(s):
+    assert_matches_torch(s, n=5000)
+
+
+def test_cosine_rises_again_after_t_max():
+    s = lrbook.cosine_annealing(0.1, t_max=100, eta_min=0.0)
+    assert s(100) == pytest.approx(0.0, abs=1e-18)
+    assert s(150) == pytest.approx(0.05)
+    assert s(200) == pytest.approx(0.1)
+
+
+# ------------------------------------------------------------------- exact boundaries
+def test_exact_values():
+    assert lrbook.step_decay(0.1, 30, 0.5)(np.array([0, 29, 30, 59, 60])).tolist() == [
+        0.1,
+        0.1,
+        0.05,
+        0.05,
+        0.025,
+    ]
+    m = lrbook.multistep_decay(1.0, [2, 5], 0.5)
+    assert m(np.arange(7)).tolist() == [1, 1, 0.5, 0.5, 0.5, 0.25, 0.25]
+    w = lrbook.cosine_warm_restarts(1.0, t_0=2, t_mult=2)
+    # periods [0,2) [2,6) [6,14): the rate is back at 1.0 at every restart
+    restarts = [0, 2, 6, 14, 30, 62]
+    assert w(np.array(restarts)).tolist() == [1.0] * len(restarts)
+    assert w(4) == pytest.approx(0.5)
+    oc = lrbook.one_cycle(1.0, 10, pct_start=0.5, div_factor=4.0, final_div_factor=2.0)
+    assert oc(0) == 0.25 and oc(4) == 1.0 and oc(9) == 0.125
+    lin = lrbook.linear(1.0, 0.5, 1.0, 4)
+    assert lin(np.arange(6)).tolist() == [0.5, 0.625, 0.75, 0.875, 1.0, 1.0]
+
+
+def test_one_cycle_last_step_is_min_lr():
+    s = lrbook.one_cycle(0.3, 500)
+    assert s(499) == pytest.approx(0.3 / 25 / 1e4, rel=1e-12)
+
+
+# ------------------------------------------------------------------------- properties
+@settings(max_examples=60, deadline=None, derandomize=IN_CI)
+@given(
+    st.one_of(*ALL.values()), st.lists(st.integers(0, 5000), min_size=1, max_size=20)
+)
+def test_scalar_equals_vectorised(s, ts):
+    ts = [t for t in ts if s.max_step is None or t <= s.max_step] or [0]
+    arr = s(np.array(ts))
+    assert arr.dtype == np.float64 and arr.shape == (len(ts),)
+    for t, v in zip(ts, arr, strict=True):
+        x = s(t)
+        assert type(x) is float
+        assert x == v
+    grid = np.array(ts).reshape(len(ts), 1)
+    assert s(grid).shape == grid.shape
+
+
+@settings(max_examples=60, deadline=None, derandomize=IN_CI)
+@given(st.one_of(*ALL.values()))
+def test_finite_nonnegative_and_bounded(s):
+    n = _steps(s, 4000)
+    v = s(np.arange(n))
+    assert np.all(np.isfinite(v)) and np.all(v >= 0)
+    p = s.params
+    peak = p.get("lr", p.get("max_lr"))
+    if s.name != "sequential":
+        assert v.max() <= peak * (1 + 1e-12)
+
+
+@settings(max_examples=40, deadline=None, derandomize=IN_CI)
+@given(step_decays() | exponential_decays() | multistep_decays())
+def test_decays_never_increase(s):
+    v = s(np.arange(3000))
+    assert np.all(np.diff(v) <= 0)
+
+
+@settings(max_examples=40, deadline=None, derandomize=IN_CI)
+@given(cyclics())
+def test_cyclic_stays_within_bounds(s):
+    v = s(np.arange(3000))
+    p = s.params
+    assert np.all(v >= p["base_lr"] * (1 - 1e-12))
+    assert np.all(v <= p["max_lr"] * (1 + 1e-12))
+
+
+def test_repr_round_trips():
+    for s in [
+        lrbook.step_decay(0.1, 30, 0.5),
+        lrbook.cyclic(0.01, 0.1, 5, mode="exp_range", gamma=0.99),
+        lrbook.sequential([lrbook.linear(0.1), lrbook.cosine_annealing(0.1, 10)], [5]),
+    ]:
+        again = eval(repr(s), vars(lrbook))
+        assert repr(again) == repr(s)
+        assert np.array_equal(again(np.arange(50)), s(np.arange(50)))
+
+
+def test_docstrings_document_formula_and_pytorch():
+    for name in [
+        "constant",
+        "step_decay",
+        "multistep_decay",
+        "exponential_decay",
+        "linear",
+        "cosine_annealing",
+        "cosine_warm_restarts",
+        "cyclic",
+        "one_cycle",
+        "sequential",
+    ]:
+        doc = getattr(lrbook, name).__doc__
+        assert ".. math::" in doc and "PyTorch equivalent" in doc and ">>>" in doc, name
+    s = lrbook.step_decay(0.1, 10)
+    assert "StepLR" in s.__doc__
+
+
+def test_empty_array():
+    out = lrbook.step_decay(0.1, 3)(np.array([], dtype=int))
+    assert out.shape == (0,) and out.dtype == np.float64
+
+
+def test_integral_float_steps_are_accepted():
+    s = lrbook.exponential_decay(0.1, 0.5)
+    assert s(2.0) == s(2) == 0.025
+    assert s(np.array([0.0, 1.0])).tolist() == [0.1, 0.05]
+
+
+# -------------------------------------------------------------------------- bad input
+BAD_ARGS = [
+    (lambda: lrbook.constant(-0.1), ValueError, "lr"),
+    (lambda: lrbook.constant(float("nan")), ValueError, "lr"),
+    (lambda: lrbook.constant(float("inf")), ValueError, "lr"),
+    (lambda: lrbook.constant("0.1"), TypeError, "lr"),
+    (lambda: lrbook.constant(True), TypeError, "lr"),
+    (lambda: lrbook.step_decay(0.1, 0), ValueError, "step_size"),
+    (lambda: lrbook.step_decay(0.1, 2.5), TypeError, "step_size"),
+    (lambda: lrbook.step_decay(0.1, 10, gamma=0.0), ValueError, "gamma"),
+    (lambda: lrbook.step_decay(0.1, 10, gamma=-0.5), ValueError, "gamma"),
+    (lambda: lrbook.multistep_decay(0.1, [30, 10]), ValueError, "milestones"),
+    (lambda: lrbook.multistep_decay(0.1, [10, 10]), ValueError, "milestones"),
+    (lambda: lrbook.multistep_decay(0.1, [-1, 10]), ValueError, r"milestones\[0\]"),
+    (lambda: lrbook.multistep_decay(0.1, 10), TypeError, "milestones"),
+    (lambda: lrbook.exponential_decay(0.1, 0.0), ValueError, "gamma"),
+    (lambda: lrbook.exponential_decay(0.1, float("nan")), ValueError, "gamma"),
+    (lambda: lrbook.linear(0.1, start_factor=0.0), ValueError, "start_factor"),
+    (lambda: lrbook.linear(0.1, end_factor=1.5), ValueError, "end_factor"),
+    (lambda: lrbook.linear(0.1, total_iters=0), ValueError, "total_iters"),
+    (lambda: lrbook.cosine_annealing(0.1, t_max=0), ValueError, "t_max"),
+    (lambda: lrbook.cosine_annealing(0.1, t_max=10, eta_min=-1), ValueError, "eta_min"),
+    (lambda: lrbook.cosine_warm_restarts(0.1, t_0=0), ValueError, "t_0"),
+    (lambda: lrbook.cosine_warm_restarts(0.1, t_0=5, t_mult=0), ValueError, "t_mult"),
+    (lambda: lrbook.cosine_warm_restarts(0.1, t_0=5, t_mult=1.5), TypeError, "t_mult"),
+    (lambda: lrbook.cyclic(0.1, 0.01), ValueError, "max_lr"),
+    (lambda: lrbook.cyclic(0.01, 0.1, step_size_up=0), ValueError, "step_size_up"),
+    (lambda: lrbook.cyclic(0.01, 0.1, step_size_down=0), ValueError, "step_size_down"),
+    (lambda: lrbook.cyclic(0.01, 0.1, mode="sine"), ValueError, "mode"),
+    (lambda: lrbook.cyclic(0.01, 0.1, gamma=0), ValueError, "gamma"),
+    (lambda: lrbook.one_cycle(0.1, 0), ValueError, "total_steps"),
+    (lambda: lrbook.one_cycle(0.0, 100), ValueError, "max_lr"),
+    (lambda: lrbook.one_cycle(0.1, 100, pct_start=0.0), ValueError, "pct_start"),
+    (lambda: lrbook.one_cycle(0.1, 100, pct_start=1.0), ValueError, "pct_start"),
+    (
+        lambda: lrbook.one_cycle(0.1, 100, pct_start=0.6, three_phase=True),
+        ValueError,
+        "pct_start",
+    ),
+    (lambda: lrbook.one_cycle(0.1, 10, pct_start=0.1), ValueError, "pct_start"),
+    (
+        lambda: lrbook.one_cycle(0.1, 100, anneal_strategy="cosine"),
+        ValueError,
+        "anneal_strategy",
+    ),
+    (lambda: lrbook.one_cycle(0.1, 100, div_factor=0), ValueError, "div_factor"),
+    (
+        lambda: lrbook.one_cycle(0.1, 100, final_div_factor=-1),
+        ValueError,
+        "final_div_factor",
+    ),
+    (lambda: lrbook.one_cycle(0.1, 100, three_phase="yes"), TypeError, "three_phase"),
+    (lambda: lrbook.sequential([lrbook.constant(0.1)], []), ValueError, "schedules"),
+    (
+        lambda: lrbook.sequential([lrbook.constant(0.1), lambda t: 0.1], [5]),
+        TypeError,
+        r"schedules\[1\]",
+    ),
+    (
+        lambda: lrbook.sequential([lrbook.constant(0.1)] * 2, [5, 6]),
+        ValueError,
+        "milestones",
+    ),
+    (
+        lambda: lrbook.sequential([lrbook.constant(0.1)] * 3, [6, 5]),
+        ValueError,
+        "milestones",
+    ),
+    (
+        lambda: lrbook.sequential([lrbook.constant(0.1)] * 2, [0]),
+        ValueError,
+        "milestones",
+    ),
+    (
+        lambda: lrbook.sequential(
+            [lrbook.one_cycle(0.1, 10), lrbook.constant(0.1)], [20]
+        ),
+        ValueError,
+        "defined for 10 steps",
+    ),
+]
+
+
+@pytest.mark.parametrize("make, error, match", BAD_ARGS)
+def test_bad_arguments_raise_clear_errors(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+@pytest.mark.parametrize(
+    "t",
+    [
+        -1,
+        1.5,
+        float("nan"),
+        float("inf"),
+        "3",
+        None,
+        True,
+        [0, -2],
+        np.array([0.5]),
+        np.array([1 + 2j]),
+        [[0], ["a"]],
+    ],
+)
+def test_bad_steps_raise_value_error(t):
+    with pytest.raises(ValueError, match="t must be|t="):
+        lrbook.cosine_annealing(0.1, 10)(t)
+
+
+def test_one_cycle_rejects_steps_past_the_end():
+    s = lrbook.one_cycle(0.1, 100)
+    assert s(99) > 0
+    with pytest.raises(ValueError, match=r"0\.\.99, got t=100"):
+        s(100)
+    with pytest.raises(ValueError, match="t=100"):
+        s(np.arange(101))
+
+
+def test_overflow_is_an_error_not_inf():
+    s = lrbook.exponential_decay(1.0, gamma=1.5)
+    assert s(10) == pytest.approx(1.5**10)
+    with pytest.raises(ValueError, match="not a finite number at step t=1751"):
+        s(np.arange(5000))
+
+
+def test_params_are_a_copy():
+    s = lrbook.multistep_decay(0.1, [5, 10])
+    s.params["milestones"].append(1)
+    s.params["lr"] = 5
+    assert s(0) == 0.1 and s(10) == pytest.approx(0.001)
+    assert math.isclose(s(np.arange(20))[-1], 0.001)

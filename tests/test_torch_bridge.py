@@ -1,0 +1,141 @@
+"""lrbook.as_torch_scheduler: drives a real optimizer along s(t) and survives resume."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import lrbook
+from lrbook.torch_bridge import native_torch_scheduler, torch_reference
+
+SCHEDULES = [
+    lrbook.constant(0.05),
+    lrbook.step_decay(0.1, 7, 0.5),
+    lrbook.multistep_decay(0.1, [3, 40], 0.2),
+    lrbook.exponential_decay(0.1, 0.98),
+    lrbook.linear(0.1, 0.1, 1.0, 20),
+    lrbook.cosine_annealing(0.1, 30, 1e-3),
+    lrbook.cosine_warm_restarts(0.1, 5, 2),
+    lrbook.cyclic(0.01, 0.1, 6, 9, "triangular2"),
+    lrbook.one_cycle(0.1, 120, three_phase=True),
+    lrbook.sequential(
+        [lrbook.linear(0.1, 0.1, 1.0, 10), lrbook.cosine_annealing(0.1, 100)], [10]
+    ),
+]
+
+
+def _model_and_opt(groups: int = 1):
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 2)
+    params = (
+        [{"params": [model.weight]}, {"params": [model.bias]}]
+        if groups == 2
+        else model.parameters()
+    )
+    return model, torch.optim.SGD(params, lr=123.0, momentum=0.9)
+
+
+def _train_steps(model, opt, sched, n):
+    seen = []
+    x = torch.ones(4, 3)
+    for _ in range(n):
+        seen.append([g["lr"] for g in opt.param_groups])
+        opt.zero_grad()
+        model(x).sum().backward()
+        opt.step()
+        sched.step()
+    return seen
+
+
+@pytest.mark.parametrize("s", SCHEDULES, ids=repr)
+def test_bridge_reproduces_schedule_in_every_group(s):
+    model, opt = _model_and_opt(groups=2)
+    sched = lrbook.as_torch_scheduler(opt, s)
+    assert isinstance(sched, torch.optim.lr_scheduler.LRScheduler)
+    n = 100
+    seen = np.array(_train_steps(model, opt, sched, n))
+    expected = s(np.arange(n))
+    assert np.array_equal(seen[:, 0], expected) and np.array_equal(seen[:, 1], expected)
+    if s.max_step is None or n <= s.max_step:
+        assert sched.get_last_lr() == [s(n)] * 2
+
+
+@pytest.mark.parametrize("s", SCHEDULES, ids=repr)
+def test_save_and_resume_continues_at_the_right_step(s, tmp_path):
+    model, opt = _model_and_opt()
+    sched = lrbook.as_torch_scheduler(opt, s)
+    first = _train_steps(model, opt, sched, 37)
+    buf = io.BytesIO()
+    torch.save({"opt": opt.state_dict(), "sched": sched.state_dict()}, buf)
+
+    model2, opt2 = _model_and_opt()
+    sched2 = lrbook.as_torch_scheduler(opt2, s)
+    buf.seek(0)
+    ckpt = torch.load(buf, weights_only=True)  # plain data only: no pickled objects
+    opt2.load_state_dict(ckpt["opt"])
+    sched2.load_state_dict(ckpt["sched"])
+    rest = _train_steps(model2, opt2, sched2, 40)
+    got = np.array([row[0] for row in first + rest])
+    assert np.array_equal(got, s(np.arange(77)))
+
+
+def test_resume_refuses_a_different_schedule():
+    _, opt = _model_and_opt()
+    state = lrbook.as_torch_scheduler(opt, lrbook.step_decay(0.1, 5)).state_dict()
+    _, opt2 = _model_and_opt()
+    other = lrbook.as_torch_scheduler(opt2, lrbook.step_decay(0.1, 6))
+    with pytest.raises(ValueError, match="saved for schedule step_decay"):
+        other.load_state_dict(state)
+
+
+def test_plateau_becomes_torch_plateau():
+    _, opt = _model_and_opt()
+    p = lrbook.ReduceLROnPlateau(0.1, patience=0, factor=0.5)
+    sched = lrbook.as_torch_scheduler(opt, p)
+    assert isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    for v in [1.0, 1.0, 1.0]:
+        opt.step()
+        sched.step(v)
+        assert opt.param_groups[0]["lr"] == p.step(v)
+
+
+def test_bad_arguments():
+    _, opt = _model_and_opt()
+    with pytest.raises(TypeError, match="optimizer must be a torch.optim.Optimizer"):
+        lrbook.as_torch_scheduler("sgd", lrbook.constant(0.1))
+    with pytest.raises(TypeError, match="schedule must be an lrbook Schedule"):
+        lrbook.as_torch_scheduler(opt, lambda t: 0.1)
+    with pytest.raises(ValueError, match="n must be <= 10"):
+        torch_reference(lrbook.one_cycle(0.1, 10), 11)
+    with pytest.raises(ValueError, match="share|start from"):
+        native_torch_scheduler(
+            opt,
+            lrbook.sequential(
+                [lrbook.linear(0.1), lrbook.cosine_annealing(0.2, 5)], [5]
+            ),
+        )
+
+
+def test_native_scheduler_classes():
+    _, opt = _model_and_opt()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kinds = {
+            s.name: type(native_torch_scheduler(opt, s)).__name__ for s in SCHEDULES
+        }
+    assert kinds == {
+        "constant": "NoneType",
+        "step_decay": "StepLR",
+        "multistep_decay": "MultiStepLR",
+        "exponential_decay": "ExponentialLR",
+        "linear": "LinearLR",
+        "cosine_annealing": "CosineAnnealingLR",
+        "cosine_warm_restarts": "CosineAnnealingWarmRestarts",
+        "cyclic": "CyclicLR",
+        "one_cycle": "OneCycleLR",
+        "sequential": "SequentialLR",
+    }
