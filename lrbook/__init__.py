@@ -15,6 +15,7 @@ from .schedules import (
     linear,
     multistep_decay,
     one_cycle,
+    per_epoch,
     sequential,
     step_decay,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "linear",
     "multistep_decay",
     "one_cycle",
+    "per_epoch",
     "sequential",
     "step_decay",
 ]

@@ -43,6 +43,7 @@ __all__ = [
     "cyclic",
     "one_cycle",
     "sequential",
+    "per_epoch",
     "ReduceLROnPlateau",
 ]
 
@@ -616,7 +617,7 @@ def one_cycle(
     if not pct * total > 1:
         raise ValueError(
             f"pct_start * total_steps must be > 1 so that the warm-up lasts at least"
-                f" one step, got pct_start={pct!r} with total_steps={total}"
+            f" one step, got pct_start={pct!r} with total_steps={total}"
         )
     initial = max_lr / div
     final = initial / final_div
@@ -732,6 +733,47 @@ def sequential(schedules: Sequence[Schedule], milestones: Sequence[int]) -> Sche
         {"schedules": schedules, "milestones": list(ms)},
         fn,
         sequential,
+        max_step=max_step,
+    )
+
+
+def per_epoch(schedule: Schedule, steps_per_epoch: int) -> Schedule:
+    r"""Hold a schedule constant within each epoch: step it once per epoch.
+
+    .. math::
+        \alpha_t = s\left(\lfloor t / B \rfloor\right)
+
+    where :math:`B` is the number of updates (batches) per epoch and :math:`s` is the
+    schedule, read in epochs. This is what happens in PyTorch when
+    ``scheduler.step()`` is called once per epoch instead of once per batch.
+
+    Args:
+        schedule: an lrbook :class:`Schedule` whose step counts epochs.
+        steps_per_epoch: :math:`B \ge 1`.
+
+    Returns:
+        A :class:`Schedule` whose step counts updates.
+
+    Examples:
+        >>> s = per_epoch(step_decay(0.1, step_size=2, gamma=0.5), steps_per_epoch=3)
+        >>> [s(t) for t in range(7)]
+        [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05]
+
+    PyTorch equivalent: the same scheduler with ``scheduler.step()`` at the end of
+    every epoch rather than after every ``optimizer.step()``.
+    """
+    if not isinstance(schedule, Schedule):
+        raise TypeError(
+            f"schedule must be a Schedule (made by an lrbook factory), got "
+            f"{schedule!r} ({type(schedule).__name__})"
+        )
+    b = check.integer("steps_per_epoch", steps_per_epoch, minimum=1)
+    max_step = None if schedule.max_step is None else (schedule.max_step + 1) * b - 1
+    return _make(
+        "per_epoch",
+        {"schedule": schedule, "steps_per_epoch": b},
+        lambda t: schedule._eval(t // b),
+        per_epoch,
         max_step=max_step,
     )
 

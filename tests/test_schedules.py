@@ -446,3 +446,18 @@ def test_params_are_a_copy():
     s.params["lr"] = 5
     assert s(0) == 0.1 and s(10) == pytest.approx(0.001)
     assert math.isclose(s(np.arange(20))[-1], 0.001)
+
+
+def test_per_epoch_matches_pytorch_stepped_once_per_epoch():
+    inner = lrbook.cosine_annealing(0.1, t_max=7, eta_min=0.001)
+    s = lrbook.per_epoch(inner, steps_per_epoch=5)
+    ref = torch_reference(inner, 12)  # one PyTorch scheduler.step() per epoch
+    np.testing.assert_allclose(s(np.arange(60)), np.repeat(ref, 5), rtol=RTOL)
+    oc = lrbook.per_epoch(lrbook.one_cycle(0.1, 10), 4)
+    assert oc.max_step == 39
+    with pytest.raises(ValueError, match="t=40"):
+        oc(40)
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        lrbook.per_epoch(inner, 0)
+    with pytest.raises(TypeError, match="schedule must be a Schedule"):
+        lrbook.per_epoch(lambda t: 0.1, 3)
