@@ -4,6 +4,7 @@ Schedules are pure functions of the update number that reproduce PyTorch's
 ``torch.optim.lr_scheduler`` exactly; see :mod:`lrbook.schedules`.
 """
 
+from . import exercises, gd
 from .plateau import ReduceLROnPlateau
 from .schedules import (
     Schedule,
@@ -24,6 +25,8 @@ from .torch_bridge import as_torch_scheduler
 __version__ = "0.1.0"
 
 __all__ = [
+    "exercises",
+    "gd",
     "ReduceLROnPlateau",
     "Schedule",
     "as_torch_scheduler",

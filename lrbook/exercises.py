@@ -1,0 +1,928 @@
+r"""Automatic checks for the book's exercises: immediate feedback, never the solution.
+
+Each exercise has an id such as ``"ch1.stability"``. In a notebook, a student calls
+:func:`check` with the id and an answer, and gets a green or red box saying whether
+the answer is correct, with a hint when it is not (and a specific explanation when the
+answer is a classic mistake, e.g. :math:`1/L` instead of :math:`2/L`):
+
+    >>> from lrbook.exercises import check
+    >>> r = check("ch1.stability", 0.2)
+    ✓ ch1.stability: correct.
+    >>> r.ok
+    True
+    >>> r = check("ch1.stability", 0.1)  # doctest: +ELLIPSIS
+    ✗ ch1.stability: not correct. That is 1/L, ...
+
+Answers come in four kinds:
+
+* ``"number"``: a real number, compared with a relative and an absolute tolerance;
+* ``"numbers"``: a list, tuple or array of numbers, compared element by element;
+* ``"function"``: a function of the step ``t`` (any callable ``t -> lr``, e.g. an
+  lrbook schedule), compared with the reference on a grid of steps;
+* ``"choice"``: one string among a few options (case and spaces do not matter).
+
+The expected answers are computed with :mod:`lrbook` itself wherever possible, so the
+exercises always agree with the code the chapters show. New exercises are added with
+:func:`register`; :func:`exercise_ids` lists them and :func:`get` returns one, whose
+``prompt`` and ``params`` a chapter can print or glue into its text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import math
+import numbers
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+
+from . import _checks as _check
+from . import gd
+from .schedules import exponential_decay, step_decay
+
+__all__ = [
+    "KINDS",
+    "Exercise",
+    "Result",
+    "check",
+    "register",
+    "unregister",
+    "get",
+    "exercise_ids",
+]
+
+#: The kinds of answer an exercise can expect.
+KINDS = ("number", "numbers", "function", "choice")
+
+_REGISTRY: dict[str, Exercise] = {}
+_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One registered exercise; made by :func:`register`.
+
+    Attributes:
+        id: the exercise id, e.g. ``"ch1.stability"``.
+        kind: one of :data:`KINDS`.
+        expected: the reference answer: a number, a tuple of numbers, a function of
+            the step, or a string.
+        prompt: the question, with its numbers (for a chapter to show).
+        hint: what :func:`check` says after a wrong answer.
+        rtol: the relative tolerance of numerical answers.
+        atol: the absolute tolerance of numerical answers.
+        steps: the steps at which a ``"function"`` answer is compared.
+        choices: the allowed strings of a ``"choice"`` exercise.
+        mistakes: ``(wrong answer, explanation)`` pairs for classic mistakes.
+        params: the exercise's parameters (read-only), e.g. ``{"a": 10.0}``.
+    """
+
+    id: str
+    kind: str
+    expected: object
+    prompt: str = ""
+    hint: str = ""
+    rtol: float = 1e-6
+    atol: float = 0.0
+    steps: tuple[int, ...] = ()
+    choices: tuple[str, ...] = ()
+    mistakes: tuple[tuple[object, str], ...] = ()
+    params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def __repr__(self) -> str:
+        return f"Exercise({self.id!r}, kind={self.kind!r})"
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of :func:`check`: ``ok`` and a message (a hint when not ok).
+
+    In a notebook it shows as a green (correct) or red (not correct) box; ``bool(r)``
+    is ``r.ok``.
+
+    Attributes:
+        exercise: the exercise id.
+        ok: whether the answer is correct.
+        message: ``"correct."`` or ``"not correct. ..."`` with the reason and a hint.
+    """
+
+    exercise: str
+    ok: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def text(self) -> str:
+        """The one-line feedback, as printed by :func:`check`."""
+        return f"{'✓' if self.ok else '✗'} {self.exercise}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"<Result {self.text}>"
+
+    def _repr_html_(self) -> str:
+        # Translucent fills and inherited text colour: readable in light and dark
+        # themes; both border colours have a contrast of at least 4:1 on either.
+        colour, fill, title = (
+            ("#1f8a3b", "rgba(31, 138, 59, 0.12)", "✓ Correct")
+            if self.ok
+            else ("#d64545", "rgba(214, 69, 69, 0.12)", "✗ Not correct")
+        )
+        body = self.message
+        for prefix in ("not correct. ", "not correct: ", "correct."):
+            if body.startswith(prefix):
+                body = body[len(prefix) :]
+                break
+        return (
+            f'<div class="lrbook-check lrbook-check-{"ok" if self.ok else "wrong"}"'
+            f' role="status" style="border-left: 4px solid {colour};'
+            f" background: {fill}; padding: 0.5em 0.8em; margin: 0.5em 0;"
+            f' border-radius: 4px;"><strong>{title}</strong>'
+            f" <code>{html.escape(self.exercise)}</code>"
+            f"{'' if not body else ' — ' + html.escape(body)}</div>"
+        )
+
+    def _ipython_display_(self) -> None:
+        # check() has already shown this result in the current cell; do not show it a
+        # second time when it is also the cell's value.
+        shell = _ipython()
+        count = getattr(shell, "execution_count", None)
+        if getattr(self, "_shown_at", object()) == count:
+            return
+        object.__setattr__(self, "_shown_at", count)
+        from IPython.display import display
+
+        display({"text/plain": self.text, "text/html": self._repr_html_()}, raw=True)
+
+
+def _ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is optional
+        return None
+    return get_ipython()
+
+
+def _show(result: Result) -> None:
+    if _ipython() is not None:
+        result._ipython_display_()
+    else:
+        print(result.text)
+
+
+# ---------------------------------------------------------------------------- registry
+def register(
+    exercise_id: str,
+    kind: str,
+    expected,
+    *,
+    prompt: str = "",
+    hint: str = "",
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    steps: Iterable[int] | None = None,
+    choices: Sequence[str] | None = None,
+    mistakes: Sequence[tuple[object, str]] = (),
+    params: dict | None = None,
+    replace: bool = False,
+) -> Exercise:
+    r"""Register an exercise so that :func:`check` can mark answers to it.
+
+    A numerical answer :math:`y` is correct when :math:`|y - y^\ast| \le
+    \mathrm{atol} + \mathrm{rtol}\,|y^\ast|` (every element, for ``"numbers"`` and
+    ``"function"``).
+
+    Args:
+        exercise_id: a unique id such as ``"ch4.warmup_length"`` (letters, digits,
+            ``_``, ``.``, ``-``).
+        kind: ``"number"``, ``"numbers"``, ``"function"`` or ``"choice"``.
+        expected: the reference answer: a finite number; a sequence of numbers; a
+            function of the step (e.g. an lrbook schedule); or a string.
+        prompt: the question, for the chapter to show.
+        hint: the hint given after a wrong answer. It must not give the answer away.
+        rtol: the relative tolerance (>= 0).
+        atol: the absolute tolerance (>= 0).
+        steps: for ``"function"``: the integer steps >= 0 where answers are compared
+            (default ``0, 1, ..., 200``).
+        choices: for ``"choice"``: the allowed answers (must include ``expected``).
+        mistakes: ``(wrong answer, explanation)`` pairs: when an answer matches a
+            classic mistake (with the same tolerance), :func:`check` explains it.
+        params: the exercise's parameters, for a chapter to quote.
+        replace: allow replacing an exercise already registered under this id.
+
+    Returns:
+        The :class:`Exercise`.
+
+    Examples:
+        >>> ex = register("demo.sqrt2", "number", math.sqrt(2), rtol=1e-3,
+        ...               hint="Which positive number squares to 2?")
+        >>> check("demo.sqrt2", 1.4142).ok
+        ✓ demo.sqrt2: correct.
+        True
+        >>> check("demo.sqrt2", 1.5).ok
+        ✗ demo.sqrt2: not correct. Hint: Which positive number squares to 2?
+        False
+        >>> unregister("demo.sqrt2")
+    """
+    if not isinstance(exercise_id, str) or not _ID.match(exercise_id):
+        raise ValueError(
+            "exercise_id must be a non-empty string of letters, digits, '_', '.' and"
+            f" '-', got {exercise_id!r}"
+        )
+    if exercise_id in _REGISTRY and not replace:
+        raise ValueError(
+            f"exercise_id {exercise_id!r} is already registered; pass replace=True to"
+            " replace it"
+        )
+    kind = _check.choice("kind", kind, KINDS)
+    rtol = _check.finite("rtol", rtol, minimum=0.0)
+    atol = _check.finite("atol", atol, minimum=0.0)
+    for name, text in (("prompt", prompt), ("hint", hint)):
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be a string, got {text!r}")
+    grid: tuple[int, ...] = ()
+    opts: tuple[str, ...] = ()
+    if kind == "number":
+        expected = _check.finite("expected", expected)
+    elif kind == "numbers":
+        values, error = _as_numbers(expected)
+        if error or not np.isfinite(values).all():
+            raise ValueError(
+                f"expected must be a sequence of finite numbers for kind 'numbers',"
+                f" got {expected!r}"
+            )
+        expected = tuple(float(v) for v in values)
+    elif kind == "function":
+        if not callable(expected):
+            raise TypeError(
+                "expected must be a function of the step t for kind 'function', got"
+                f" {expected!r}"
+            )
+        grid = tuple(range(201)) if steps is None else tuple(steps)
+        if not grid:
+            raise ValueError("steps must hold at least one step, got ()")
+        for i, t in enumerate(grid):
+            _check.integer(f"steps[{i}]", t, minimum=0)
+        grid = tuple(int(t) for t in grid)
+        values, error = _evaluate(expected, grid)
+        if error:
+            raise ValueError(f"expected is not a valid function of t: {error}")
+    else:
+        if not isinstance(expected, str):
+            raise TypeError(
+                f"expected must be a string for kind 'choice', got {expected!r}"
+            )
+        opts = (expected,) if choices is None else tuple(choices)
+        if not all(isinstance(c, str) for c in opts):
+            raise TypeError(f"choices must be strings, got {choices!r}")
+        if _norm(expected) not in {_norm(c) for c in opts}:
+            raise ValueError(f"choices must include expected {expected!r}, got {opts}")
+    pairs = []
+    for i, item in enumerate(mistakes):
+        if not (
+            isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str)
+        ):
+            raise TypeError(
+                f"mistakes[{i}] must be a (wrong answer, explanation) pair,"
+                f" got {item!r}"
+            )
+        pairs.append(item)
+    exercise = Exercise(
+        id=exercise_id,
+        kind=kind,
+        expected=expected,
+        prompt=prompt,
+        hint=hint,
+        rtol=rtol,
+        atol=atol,
+        steps=grid,
+        choices=opts,
+        mistakes=tuple(pairs),
+        params=MappingProxyType(dict(params or {})),
+    )
+    _REGISTRY[exercise_id] = exercise
+    return exercise
+
+
+def unregister(exercise_id: str) -> None:
+    """Remove a registered exercise (unknown ids raise ``ValueError``)."""
+    get(exercise_id)
+    del _REGISTRY[exercise_id]
+
+
+def exercise_ids(prefix: str = "") -> tuple[str, ...]:
+    """The registered exercise ids that start with ``prefix``, sorted.
+
+    Examples:
+        >>> exercise_ids("ch3.")
+        ('ch3.exp_function', 'ch3.gamma', 'ch3.half_life', 'ch3.staircase')
+    """
+    return tuple(sorted(i for i in _REGISTRY if i.startswith(prefix)))
+
+
+def get(exercise_id: str) -> Exercise:
+    """The registered :class:`Exercise` with this id.
+
+    Raises:
+        ValueError: for an unknown id, listing the closest registered ids.
+
+    Examples:
+        >>> get("ch1.stability").params["a"]
+        10.0
+        >>> get("ch1.stabilty")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: exercise_id 'ch1.stabilty' is not registered; did you mean ...?
+    """
+    if not isinstance(exercise_id, str):
+        raise TypeError(
+            f"exercise_id must be a string such as 'ch1.stability', got {exercise_id!r}"
+            f" ({type(exercise_id).__name__})"
+        )
+    if exercise_id in _REGISTRY:
+        return _REGISTRY[exercise_id]
+    close = difflib.get_close_matches(exercise_id, list(_REGISTRY), n=3, cutoff=0.6)
+    if close:
+        tail = "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    else:
+        chapter = exercise_id.split(".")[0] + "."
+        known = exercise_ids(chapter) or exercise_ids()
+        tail = "registered ids: " + ", ".join(repr(k) for k in known)
+    raise ValueError(f"exercise_id {exercise_id!r} is not registered; {tail}")
+
+
+# ---------------------------------------------------------------------------- checking
+def check(exercise_id: str, answer, *, show: bool = True) -> Result:
+    """Check an answer to an exercise and give immediate feedback.
+
+    The feedback says whether the answer is correct and, when it is not, why (a wrong
+    kind of answer, a classic mistake, close but outside the tolerance) and a hint. It
+    never shows the expected answer. A wrong kind of answer (e.g. a string where a
+    number is expected) gives a "not correct" result, not an exception.
+
+    Args:
+        exercise_id: the id of a registered exercise, e.g. ``"ch1.stability"``.
+        answer: the answer: a number, a sequence of numbers, a function of the step
+            ``t`` or a string, depending on the exercise.
+        show: whether to show the feedback now: a coloured box in a notebook, a
+            printed line elsewhere.
+
+    Returns:
+        A :class:`Result` with ``.ok`` and ``.message``.
+
+    Raises:
+        ValueError: if ``exercise_id`` is not registered (the message lists the
+            closest ids).
+
+    Examples:
+        >>> check("ch1.stability", "0.2", show=False).message
+        "not correct: expected a number, got str ('0.2')."
+        >>> import lrbook
+        >>> check("ch3.exp_function", lrbook.exponential_decay(0.1, gamma=0.95)).ok
+        ✓ ch3.exp_function: correct.
+        True
+    """
+    exercise = get(exercise_id)
+    ok, reason = _MARKERS[exercise.kind](exercise, answer)
+    if ok:
+        message = "correct."
+    elif reason.startswith("expected"):  # the wrong kind of answer: say so, only
+        message = f"not correct: {reason}"
+    else:
+        hint = f"Hint: {_capital(exercise.hint)}" if exercise.hint else ""
+        message = " ".join(p for p in ("not correct.", _capital(reason), hint) if p)
+    result = Result(exercise.id, ok, message)
+    if show:
+        _show(result)
+    return result
+
+
+def _capital(text: str) -> str:
+    """Capitalise a sentence that starts with an ASCII letter (not "γ = ...")."""
+    return text[:1].upper() + text[1:] if text[:1].isascii() else text
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "None (replace the placeholder with your answer)"
+    if value is Ellipsis:
+        return "... (replace the placeholder with your answer)"
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{type(value).__name__} ({text})"
+
+
+def _as_number(value) -> float | None:
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        return float(value)
+    return None
+
+
+def _as_numbers(value) -> tuple[np.ndarray, str]:
+    """A 1-d float array from a sequence of real numbers, or an error message."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "iuf" or value.ndim != 1:
+            return np.empty(0), (
+                "expected a 1-d sequence of numbers, got an array of shape"
+                f" {value.shape} and dtype {value.dtype}"
+            )
+        return value.astype(np.float64), ""
+    if isinstance(value, (list, tuple, range)):
+        out = []
+        for i, v in enumerate(value):
+            x = _as_number(v)
+            if x is None:
+                return np.empty(0), (
+                    f"expected a sequence of numbers, but element {i} is {_describe(v)}"
+                )
+            out.append(x)
+        return np.asarray(out, dtype=np.float64), ""
+    return np.empty(0), f"expected a list or tuple of numbers, got {_describe(value)}"
+
+
+def _evaluate(fn: Callable, steps: Sequence[int]) -> tuple[np.ndarray, str]:
+    """``fn(t)`` at each step (Python ints), or an error message."""
+    out = np.empty(len(steps))
+    for i, t in enumerate(steps):
+        try:
+            value = fn(t)
+        except Exception as exc:  # a student's function may raise anything
+            return out, f"your function raised {type(exc).__name__} at t={t}: {exc}"
+        x = _as_number(value)
+        if x is None:
+            return out, (
+                f"at t={t} your function returned {_describe(value)}, expected a number"
+            )
+        out[i] = x
+    return out, ""
+
+
+def _close(a, b, ex: Exercise, scale: float = 1.0) -> bool:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(np.all(np.abs(a - b) <= scale * (ex.atol + ex.rtol * np.abs(b))))
+
+
+def _mistake(ex: Exercise, values, convert) -> str:
+    for wrong, why in ex.mistakes:
+        if _close(values, convert(wrong), ex):
+            return why
+    return ""
+
+
+def _tolerance(ex: Exercise) -> str:
+    parts = []
+    if ex.rtol:
+        parts.append(f"relative {ex.rtol:g}")
+    if ex.atol:
+        parts.append(f"absolute {ex.atol:g}")
+    return " and ".join(parts) or "exact"
+
+
+def _mark_number(ex: Exercise, answer) -> tuple[bool, str]:
+    x = _as_number(answer)
+    if x is None:
+        if isinstance(answer, (list, tuple, np.ndarray)):
+            return False, f"expected a single number, got {_describe(answer)}."
+        return False, f"expected a number, got {_describe(answer)}."
+    if not math.isfinite(x):
+        return False, f"your answer is {x}, expected a finite number."
+    if _close(x, ex.expected, ex):
+        return True, ""
+    why = _mistake(ex, x, float)
+    if why:
+        return False, why
+    if _close(x, ex.expected, ex, scale=10.0):
+        return False, (
+            f"close, but not within the tolerance ({_tolerance(ex)}): keep more digits."
+        )
+    return False, ""
+
+
+def _mark_numbers(ex: Exercise, answer) -> tuple[bool, str]:
+    values, error = _as_numbers(answer)
+    if error:
+        return False, error + "."
+    n = len(ex.expected)
+    if values.size != n:
+        why = _mistake(ex, values, lambda w: np.asarray(w, dtype=np.float64))
+        if why:
+            return False, why
+        return False, f"expected {n} number{'s' * (n != 1)}, got {values.size}."
+    if not np.isfinite(values).all():
+        return False, "your answer contains a value that is not finite."
+    if _close(values, ex.expected, ex):
+        return True, ""
+    why = _mistake(ex, values, lambda w: np.asarray(w, dtype=np.float64))
+    if why:
+        return False, why
+    wrong = np.flatnonzero(~np.isclose(values, ex.expected, rtol=ex.rtol, atol=ex.atol))
+    k = len(wrong)
+    return False, (
+        f"{k} of the {n} numbers {'is' if k == 1 else 'are'} not right"
+        f" (the first wrong one is element {int(wrong[0])})."
+    )
+
+
+def _mark_function(ex: Exercise, answer) -> tuple[bool, str]:
+    if not callable(answer):
+        return False, f"expected a function of the step t, got {_describe(answer)}."
+    mine, error = _evaluate(answer, ex.steps)
+    if error:
+        return False, error + "."
+    if not np.isfinite(mine).all():
+        t = ex.steps[int(np.flatnonzero(~np.isfinite(mine))[0])]
+        return False, f"your function is not finite at t={t}."
+    reference, _ = _evaluate(ex.expected, ex.steps)
+    if _close(mine, reference, ex):
+        return True, ""
+    for wrong, why in ex.mistakes:
+        values, err = _evaluate(wrong, ex.steps)
+        if not err and _close(mine, values, ex):
+            return False, why
+    bad = ~np.isclose(mine, reference, rtol=ex.rtol, atol=ex.atol)
+    i = int(np.flatnonzero(bad)[0])
+    return False, (
+        f"your function first differs from the reference at t={ex.steps[i]}"
+        f" (it returns {mine[i]:.6g} there)."
+    )
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+|\(\)$", "", text.strip().casefold())
+
+
+def _mark_choice(ex: Exercise, answer) -> tuple[bool, str]:
+    options = ", ".join(repr(c) for c in ex.choices)
+    if not isinstance(answer, str):
+        return False, f"expected one of {options}, got {_describe(answer)}."
+    given = _norm(answer)
+    if given == _norm(ex.expected):
+        return True, ""
+    if given not in {_norm(c) for c in ex.choices}:
+        return False, f"expected one of {options}, got {answer!r}."
+    for wrong, why in ex.mistakes:
+        if isinstance(wrong, str) and given == _norm(wrong):
+            return False, why
+    return False, ""
+
+
+_MARKERS = {
+    "number": _mark_number,
+    "numbers": _mark_numbers,
+    "function": _mark_function,
+    "choice": _mark_choice,
+}
+
+
+# ---------------------------------------------------------------------------- the book
+def _gamma_for(lr: float, final_lr: float, steps: int) -> float:
+    """The per-step factor that takes ``lr`` to ``final_lr`` in ``steps`` steps."""
+    return (final_lr / lr) ** (1.0 / steps)
+
+
+def _regime(a: float, lr: float) -> str:
+    if gd.contraction_factor(a, lr) >= 1.0:
+        return "divergent"
+    return "oscillating" if 1.0 - lr * a < 0.0 else "monotone"
+
+
+def _register_chapter_1() -> None:
+    a = 10.0  # f(x) = 5 x^2 = (a/2) x^2
+    register(
+        "ch1.stability",
+        "number",
+        gd.stability_limit(gd.quadratic_1d(a)),
+        prompt=(
+            "Gradient descent on f(x) = 5x²: the largest fixed learning rate α for"
+            " which the iterates converge (the limit: at this α and above they no"
+            " longer do)."
+        ),
+        hint="write one step as x_{t+1} = (1 − αL) x_t with L = f''(x); for which α"
+        " is |1 − αL| < 1?",
+        rtol=1e-3,
+        mistakes=[
+            (
+                1.0 / a,
+                "That is 1/L, the step that lands on the minimum in one step; larger"
+                " steps still converge, while oscillating.",
+            ),
+            (
+                2.0 / (a / 2),
+                "That takes L = 5, but the curvature of 5x² is f''(x) = 10.",
+            ),
+        ],
+        params={"a": a, "f": "5x^2"},
+    )
+    a, lr = 4.0, 0.3
+    register(
+        "ch1.contraction",
+        "number",
+        gd.contraction_factor(a, lr),
+        prompt=(
+            f"On f(x) = (a/2)x² with a = {a:g} and α = {lr:g}: the factor by which"
+            " |x| is multiplied at every step of gradient descent."
+        ),
+        hint="substitute f'(x) = a x into the update x ← x − α f'(x).",
+        rtol=1e-6,
+        atol=1e-12,
+        mistakes=[
+            (
+                1.0 - lr * a,
+                "That is 1 − αa itself, which is negative here: the iterate changes"
+                " sign at every step. The question asks for the factor on |x|.",
+            ),
+            (lr * a, "That is αa, the fraction of x that one step removes."),
+        ],
+        params={"a": a, "lr": lr},
+    )
+    a, lr = 4.0, 0.4
+    register(
+        "ch1.regime",
+        "choice",
+        _regime(a, lr),
+        choices=("monotone", "oscillating", "divergent"),
+        prompt=(
+            f"Gradient descent on f(x) = (a/2)x² with a = {a:g} and α = {lr:g}: do the"
+            " iterates converge monotonically ('monotone'), converge while changing"
+            " sign ('oscillating'), or diverge ('divergent')?"
+        ),
+        hint="compute the factor 1 − αa of x_{t+1} = (1 − αa) x_t: its sign and its"
+        " size decide.",
+        mistakes=[
+            ("monotone", "Look at the sign of 1 − αa."),
+            ("divergent", "The limit is α < 2/a, not α < 1/a."),
+        ],
+        params={"a": a, "lr": lr},
+    )
+    a, lr, sigma = 1.0, 0.3, 2.0
+    floor = gd.noise_floor(a, lr, sigma)
+    register(
+        "ch1.noise_floor",
+        "number",
+        floor,
+        prompt=(
+            f"SGD on f(x) = (a/2)x² with a = {a:g}, a fixed α = {lr:g} and gradient"
+            f" noise of standard deviation σ = {sigma:g}: the stationary value of"
+            " E[x²]."
+        ),
+        hint="square x_{t+1} = (1 − αa) x_t − ασξ_t, take expectations (ξ_t is"
+        " independent of x_t, with mean 0 and variance 1) and look for the fixed"
+        " point.",
+        rtol=1e-3,
+        mistakes=[
+            (
+                lr * sigma**2 / (2 * a),
+                "That is the small-step approximation ασ²/(2a); keep the α²a² term of"
+                " 1 − (1 − αa)².",
+            ),
+            (
+                a / 2 * floor,
+                "That is the expected loss (a/2)·E[x²]; the question asks for E[x²].",
+            ),
+            (
+                math.sqrt(floor),
+                "That is a standard deviation; the question asks for E[x²].",
+            ),
+            ((lr * sigma) ** 2, "That is the variance added by one step only."),
+        ],
+        params={"a": a, "lr": lr, "sigma": sigma},
+    )
+
+
+def _register_chapter_2() -> None:
+    lr, step_size, gamma, t = 0.1, 30, 0.1, 90
+    s = step_decay(lr, step_size, gamma)
+    register(
+        "ch2.step_rate",
+        "number",
+        s(t),
+        prompt=(
+            f"StepLR with lr = {lr:g}, step_size = {step_size} and gamma = {gamma:g}:"
+            f" the learning rate at epoch t = {t} (epochs counted from 0)."
+        ),
+        hint="α_t = α_0 γ^⌊t/s⌋: count the drops that have happened by step t.",
+        rtol=1e-6,
+        mistakes=[
+            (
+                s(t - 1),
+                f"That is the rate just before epoch {t}: at t = {t} the drop number"
+                f" ⌊{t}/{step_size}⌋ has already happened.",
+            ),
+            (
+                s(t + step_size),
+                "One drop too many: the rate at t = 0 is lr itself.",
+            ),
+        ],
+        params={"lr": lr, "step_size": step_size, "gamma": gamma, "t": t},
+    )
+    lr, step_size, gamma, epochs = 0.1, 25, 0.5, 100
+    s = step_decay(lr, step_size, gamma)
+    changes = np.flatnonzero(np.diff(s(np.arange(epochs)))) + 1
+    register(
+        "ch2.milestones",
+        "numbers",
+        tuple(int(m) for m in changes),
+        prompt=(
+            f"The MultiStepLR milestones that reproduce StepLR(lr={lr:g},"
+            f" step_size={step_size}, gamma={gamma:g}) over {epochs} epochs"
+            f" (t = 0, …, {epochs - 1})."
+        ),
+        hint="list the epochs t at which the StepLR rate changes; MultiStepLR drops"
+        " the rate at each milestone m, so the new rate holds from t = m on.",
+        rtol=0.0,
+        atol=1e-9,
+        mistakes=[
+            (
+                tuple(int(m) for m in changes) + (epochs,),
+                f"A milestone at t = {epochs} never takes effect in {epochs} epochs"
+                f" (t = 0, …, {epochs - 1}).",
+            ),
+            (
+                tuple(int(m) - 1 for m in changes),
+                "Off by one: the milestone is the first epoch with the new rate.",
+            ),
+            (
+                (0, *(int(m) for m in changes)),
+                "A milestone at 0 would drop the rate from the very first epoch.",
+            ),
+        ],
+        params={
+            "lr": lr,
+            "step_size": step_size,
+            "gamma": gamma,
+            "epochs": epochs,
+        },
+    )
+    register(
+        "ch2.call_order",
+        "choice",
+        "optimizer.step",
+        choices=("optimizer.step", "scheduler.step"),
+        prompt=(
+            "In each iteration of a PyTorch training loop, which call comes first:"
+            " 'optimizer.step' or 'scheduler.step'?"
+        ),
+        hint="the optimizer uses the rate in effect now; the scheduler then prepares"
+        " the rate of the next update.",
+        mistakes=[
+            (
+                "scheduler.step",
+                "Since PyTorch 1.1 the scheduler is stepped after the optimizer; the"
+                " other order skips the first value of the schedule (and PyTorch warns"
+                " about it).",
+            )
+        ],
+    )
+    lr, step_size, gamma = 0.1, 30, 0.1
+    register(
+        "ch2.step_function",
+        "function",
+        step_decay(lr, step_size, gamma),
+        prompt=(
+            f"Write StepLR(lr={lr:g}, step_size={step_size}, gamma={gamma:g}) as a"
+            " Python function of the step t (an int >= 0) that returns the learning"
+            " rate."
+        ),
+        hint="α_t = α_0 γ^⌊t/s⌋; in Python, ⌊t/s⌋ is t // s.",
+        rtol=1e-9,
+        mistakes=[
+            (
+                lambda t, lr=lr, gamma=gamma, s=step_size: lr * gamma ** (t / s),
+                "Your rate decays smoothly; StepLR holds it constant between drops"
+                " (use the floor division t // step_size).",
+            ),
+            (
+                lambda t, lr=lr, gamma=gamma, s=step_size: lr * gamma ** ((t + 1) // s),
+                "Off by one: the first drop happens at t = step_size, not one step"
+                " earlier.",
+            ),
+        ],
+        params={"lr": lr, "step_size": step_size, "gamma": gamma},
+    )
+
+
+def _register_chapter_3() -> None:
+    lr, final_lr, steps = 0.1, 0.001, 100
+    gamma = _gamma_for(lr, final_lr, steps)
+    register(
+        "ch3.gamma",
+        "number",
+        gamma,
+        prompt=(
+            f"The ExponentialLR gamma that takes the learning rate from {lr:g} to"
+            f" {final_lr:g} in {steps} steps (α_{steps} = {final_lr:g})."
+        ),
+        hint=f"α_t = α_0 γ^t; set t = {steps} and solve for γ.",
+        rtol=1e-5,
+        mistakes=[
+            (
+                _gamma_for(lr, final_lr, steps - 1),
+                f"That reaches {final_lr:g} at step {steps - 1}; the question asks"
+                f" for α_{steps}, after {steps} multiplications by γ.",
+            ),
+            (
+                final_lr ** (1.0 / steps),
+                f"That uses the final rate {final_lr:g} instead of the ratio"
+                f" {final_lr:g}/{lr:g}.",
+            ),
+            (
+                1.0 - 1.0 / steps,
+                f"With γ = {1 - 1 / steps:g} the rate loses only {100 / steps:g}%"
+                f" per step: in {steps} steps it is multiplied by"
+                f" {(1 - 1 / steps) ** steps:.2f}, not by {final_lr / lr:g}.",
+            ),
+        ],
+        params={"lr": lr, "final_lr": final_lr, "steps": steps},
+    )
+    gamma = 0.99
+    register(
+        "ch3.half_life",
+        "number",
+        math.log(2.0) / math.log(1.0 / gamma),
+        prompt=(
+            f"ExponentialLR with gamma = {gamma:g}: after how many steps has the"
+            " learning rate halved? (The exact half-life, a real number.)"
+        ),
+        hint="solve γ^h = 1/2 for h with logarithms.",
+        rtol=1e-3,
+        mistakes=[
+            (
+                math.log(2.0) / (1.0 - gamma),
+                "That is the approximation ln 2/(1 − γ), good for γ close to 1; the"
+                " exact half-life uses ln(1/γ).",
+            ),
+            (
+                0.5 / (1.0 - gamma),
+                "The rate does not drop by a fixed amount per step but by a fixed"
+                " factor.",
+            ),
+        ],
+        params={"gamma": gamma},
+    )
+    lr, gamma = 0.1, 0.95
+    register(
+        "ch3.exp_function",
+        "function",
+        exponential_decay(lr, gamma),
+        prompt=(
+            f"Write ExponentialLR(lr={lr:g}, gamma={gamma:g}) as a Python function of"
+            " the step t (an int >= 0) that returns the learning rate."
+        ),
+        hint="the rate is multiplied by γ at every step, starting from lr at t = 0.",
+        rtol=1e-9,
+        mistakes=[
+            (
+                lambda t, lr=lr, gamma=gamma: lr * gamma ** (t + 1),
+                "Off by one: at t = 0 the rate must be lr itself (γ^0 = 1).",
+            ),
+            (
+                lambda t, lr=lr, gamma=gamma: lr * math.exp(-gamma * t),
+                "That is exp(−γt), not γ^t: the rate is multiplied by γ at each step.",
+            ),
+        ],
+        params={"lr": lr, "gamma": gamma},
+    )
+    lr, gamma, block = 0.1, 0.99, 10
+    register(
+        "ch3.staircase",
+        "function",
+        step_decay(lr, block, gamma**block),
+        prompt=(
+            f"Write the staircase form of ExponentialLR(lr={lr:g}, gamma={gamma:g}):"
+            f" a function of t that equals it at t = 0, {block}, {2 * block}, … and"
+            f" stays constant in between (a StepLR with step_size={block})."
+        ),
+        hint=f"one drop of the staircase replaces {block} steps of exponential decay.",
+        rtol=1e-9,
+        mistakes=[
+            (
+                step_decay(lr, block, gamma),
+                f"Each drop must make up for {block} steps of decay: its factor is"
+                f" γ^{block}, not γ.",
+            ),
+            (
+                exponential_decay(lr, gamma),
+                "That is the smooth exponential decay; the staircase holds the rate"
+                " constant between drops.",
+            ),
+        ],
+        params={"lr": lr, "gamma": gamma, "step_size": block},
+    )
+
+
+_register_chapter_1()
+_register_chapter_2()
+_register_chapter_3()

@@ -1,0 +1,354 @@
+"""lrbook.exercises: every exercise accepts its solution and rejects wrong answers."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lrbook
+from lrbook import exercises, gd
+from lrbook.exercises import check, exercise_ids, get, register, unregister
+
+IN_CI = bool(os.environ.get("CI"))
+IDS = exercise_ids()
+
+
+def wrong_answer(ex):
+    """An answer of the right kind that is clearly wrong."""
+    if ex.kind == "number":
+        return ex.expected * 1.5 + 1.0
+    if ex.kind == "numbers":
+        return [*ex.expected[:-1], ex.expected[-1] + 1.0]
+    if ex.kind == "function":
+        return lambda t: 2.0 * ex.expected(t) + 0.01
+    return next(c for c in ex.choices if c != ex.expected)
+
+
+@pytest.fixture
+def scratch():
+    """Register throw-away exercises; remove them afterwards."""
+    made = []
+
+    def make(exercise_id, *args, **kwargs):
+        made.append(exercise_id)
+        return register(exercise_id, *args, **kwargs)
+
+    yield make
+    for i in made:
+        if i in exercise_ids():
+            unregister(i)
+
+
+# -------------------------------------------------------------- registered exercises
+def test_chapters_1_to_3_have_3_to_5_exercises_each():
+    for chapter in ("ch1.", "ch2.", "ch3."):
+        assert 3 <= len(exercise_ids(chapter)) <= 5, chapter
+    kinds = {get(i).kind for i in IDS}
+    assert kinds == set(exercises.KINDS)
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_accepts_the_reference_solution(exercise_id, capsys, monkeypatch):
+    monkeypatch.setattr(exercises, "_ipython", lambda: None)  # print, not display
+    ex = get(exercise_id)
+    result = check(exercise_id, ex.expected)
+    assert result.ok and bool(result)
+    assert result.message == "correct."
+    assert capsys.readouterr().out == f"✓ {exercise_id}: correct.\n"
+    assert ex.prompt and ex.hint
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_rejects_a_wrong_answer_without_giving_the_solution(exercise_id):
+    ex = get(exercise_id)
+    result = check(exercise_id, wrong_answer(ex), show=False)
+    assert not result.ok and not result
+    assert result.message.startswith("not correct")
+    assert ex.hint[1:] in result.message
+    if ex.kind == "number":
+        for shown in (repr(ex.expected), f"{ex.expected:g}", f"{ex.expected:.3g}"):
+            assert shown not in result.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_classic_mistake_is_rejected_and_explained(exercise_id):
+    ex = get(exercise_id)
+    for wrong, why in ex.mistakes:
+        result = check(exercise_id, wrong, show=False)
+        assert not result.ok, (wrong, why)
+        assert why in result.message
+
+
+def test_expected_answers_agree_with_lrbook():
+    p = get("ch1.stability").params
+    f = gd.quadratic_1d(p["a"])
+    assert f.loss(1.0) == 5.0  # the exercise's f(x) = 5 x^2
+    limit = get("ch1.stability").expected
+    assert not gd.descend(f, 0.99 * limit, steps=2000).diverged
+    assert gd.descend(f, 1.01 * limit, steps=2000).diverged
+
+    p = get("ch1.contraction").params
+    xs = gd.descend(gd.quadratic_1d(p["a"]), p["lr"], x0=1.0, steps=3).xs[:, 0]
+    assert abs(xs[1] / xs[0]) == pytest.approx(get("ch1.contraction").expected)
+
+    p = get("ch1.regime").params
+    xs = gd.descend(gd.quadratic_1d(p["a"]), p["lr"], x0=1.0, steps=50).xs[:, 0]
+    assert get("ch1.regime").expected == "oscillating"
+    assert np.all(xs[1:] * xs[:-1] < 0) and abs(xs[-1]) < 1e-6
+
+    p = get("ch1.noise_floor").params
+    expected = p["lr"] * p["sigma"] ** 2 / (p["a"] * (2 - p["lr"] * p["a"]))
+    assert get("ch1.noise_floor").expected == pytest.approx(expected, rel=1e-12)
+
+    p = get("ch2.step_rate").params
+    steps = lrbook.step_decay(p["lr"], p["step_size"], p["gamma"])
+    assert get("ch2.step_rate").expected == pytest.approx(
+        p["lr"] * p["gamma"] ** (p["t"] // p["step_size"]), rel=1e-12
+    )
+
+    p = get("ch2.milestones").params
+    steps = lrbook.step_decay(p["lr"], p["step_size"], p["gamma"])
+    multi = lrbook.multistep_decay(
+        p["lr"], [int(m) for m in get("ch2.milestones").expected], p["gamma"]
+    )
+    t = np.arange(p["epochs"])
+    np.testing.assert_allclose(multi(t), steps(t), rtol=1e-12)
+
+    p = get("ch3.gamma").params
+    gamma = get("ch3.gamma").expected
+    s = lrbook.exponential_decay(p["lr"], gamma)
+    assert s(p["steps"]) == pytest.approx(p["final_lr"], rel=1e-12)
+
+    gamma = get("ch3.half_life").params["gamma"]
+    h = get("ch3.half_life").expected
+    s = lrbook.exponential_decay(1.0, gamma)
+    assert s(math.floor(h)) > 0.5 > s(math.ceil(h))
+    assert gamma**h == pytest.approx(0.5, rel=1e-12)
+
+    p = get("ch3.staircase").params
+    stair = get("ch3.staircase").expected
+    smooth = lrbook.exponential_decay(p["lr"], p["gamma"])
+    t = np.arange(0, 200, p["step_size"])
+    np.testing.assert_allclose(stair(t), smooth(t), rtol=1e-12)
+    assert stair(5) == stair(0) and stair(15) == stair(10)
+
+
+def test_handwritten_solutions_are_accepted():
+    def step_lr(t):
+        return 0.1 * 0.1 ** (t // 30)
+
+    assert check("ch2.step_function", step_lr, show=False).ok
+    assert check("ch3.exp_function", lambda t: 0.1 * 0.95**t, show=False).ok
+    assert check("ch3.staircase", lambda t: 0.1 * 0.99 ** (10 * (t // 10)), show=False)
+    assert check("ch3.gamma", 0.01 ** (1 / 100), show=False).ok
+    assert check("ch3.half_life", math.log(2) / -math.log(0.99), show=False).ok
+    assert check("ch2.milestones", (25, 50, 75), show=False).ok
+    assert check("ch2.milestones", np.array([25, 50, 75]), show=False).ok
+    assert check("ch1.stability", 2 / 10, show=False).ok
+    assert check("ch1.noise_floor", 0.3 * 4 / (1 * (2 - 0.3)), show=False).ok
+    assert check("ch2.call_order", "Optimizer.step()", show=False).ok
+    assert check("ch2.call_order", "  optimizer.step ", show=False).ok
+
+
+# ------------------------------------------------------------------------- tolerance
+def test_number_tolerance(scratch):
+    scratch("t.rel", "number", 2.0, rtol=1e-3, hint="think")
+    assert check("t.rel", 2.0019, show=False).ok
+    assert check("t.rel", np.float32(2.0), show=False).ok
+    assert check("t.rel", np.array(2.0), show=False).ok
+    near = check("t.rel", 2.0021, show=False)
+    assert not near.ok and "Close, but not within the tolerance" in near.message
+    far = check("t.rel", 3.0, show=False)
+    assert not far.ok and "Close" not in far.message
+    assert far.message == "not correct. Hint: Think"
+    scratch("t.abs", "number", 0.0, rtol=1e-3, atol=1e-6)
+    assert check("t.abs", 5e-7, show=False).ok
+    assert not check("t.abs", 2e-6, show=False).ok
+
+
+@settings(max_examples=60, deadline=None, derandomize=IN_CI)
+@given(
+    expected=st.floats(-1e6, 1e6).filter(lambda v: abs(v) > 1e-6),
+    rtol=st.floats(1e-9, 0.1),
+)
+def test_relative_tolerance_property(expected, rtol):
+    register("t.prop", "number", expected, rtol=rtol, replace=True)
+    try:
+        assert check("t.prop", expected * (1 + 0.5 * rtol), show=False).ok
+        assert not check("t.prop", expected * (1 + 2 * rtol), show=False).ok
+    finally:
+        unregister("t.prop")
+
+
+def test_numbers_and_function_tolerance(scratch):
+    scratch("t.many", "numbers", (1.0, 2.0, 3.0), rtol=1e-2)
+    assert check("t.many", [1.005, 2.0, 2.99], show=False).ok
+    wrong = check("t.many", [1.0, 2.5, 3.5], show=False)
+    assert "2 of the 3 numbers are not right" in wrong.message
+    assert "element 1" in wrong.message
+    s = lrbook.exponential_decay(0.1, 0.9)
+    scratch("t.fn", "function", s, rtol=1e-6, steps=range(0, 50, 5))
+    assert check("t.fn", lambda t: 0.1 * 0.9**t * (1 + 1e-7), show=False).ok
+    off = check("t.fn", lambda t: 0.1 * 0.9**t * (1 + 1e-5 * (t > 20)), show=False)
+    assert not off.ok and "first differs from the reference at t=25" in off.message
+
+
+# --------------------------------------------------------------- wrong kinds of answer
+@pytest.mark.parametrize(
+    ("exercise_id", "answer", "message"),
+    [
+        ("ch1.stability", "0.2", "not correct: expected a number, got str ('0.2')."),
+        ("ch1.stability", None, "got None (replace the placeholder"),
+        ("ch1.stability", ..., "got ... (replace the placeholder"),
+        ("ch1.stability", True, "expected a number, got bool"),
+        ("ch1.stability", [0.2], "expected a single number, got list"),
+        ("ch1.stability", 0.2j, "expected a number, got complex"),
+        ("ch1.stability", math.nan, "Your answer is nan"),
+        ("ch2.milestones", "25, 50, 75", "expected a list or tuple of numbers"),
+        ("ch2.milestones", 25, "expected a list or tuple of numbers, got int"),
+        ("ch2.milestones", [25, "50", 75], "element 1 is str"),
+        ("ch2.milestones", [25, 50], "expected 3 numbers, got 2"),
+        ("ch2.milestones", np.ones((3, 1)), "expected a 1-d sequence"),
+        ("ch2.milestones", [25, math.inf, 75], "not finite"),
+        ("ch3.exp_function", 0.1, "expected a function of the step t, got float"),
+        ("ch3.exp_function", lambda t: 1 / t, "raised ZeroDivisionError at t=0"),
+        ("ch3.exp_function", lambda t: [0.1], "At t=0 your function returned list"),
+        ("ch3.exp_function", lambda t: "0.1", "returned str"),
+        ("ch3.exp_function", lambda t: math.inf, "not finite at t=0"),
+        ("ch3.exp_function", lambda: 0.1, "raised TypeError at t=0"),
+        ("ch2.call_order", 1, "expected one of 'optimizer.step', 'scheduler.step'"),
+        ("ch2.call_order", "zero_grad", "got 'zero_grad'"),
+    ],
+)
+def test_wrong_kinds_of_answer_are_not_correct_rather_than_errors(
+    exercise_id, answer, message
+):
+    result = check(exercise_id, answer, show=False)
+    assert not result.ok
+    assert message in result.message
+
+
+def test_unknown_ids():
+    with pytest.raises(ValueError, match="did you mean 'ch1.stability'"):
+        check("ch1.stabilty", 0.2)
+    with pytest.raises(ValueError, match="did you mean 'ch1.noise_floor'"):
+        check("noise_floor", 0.2)
+    with pytest.raises(ValueError, match="registered ids: 'ch1.contraction'"):
+        check("ch9.nothing_like_it", 0.2)
+    with pytest.raises(TypeError, match="exercise_id must be a string"):
+        check(3, 0.2)
+
+
+# --------------------------------------------------------------------------- display
+def test_result_display(capsys):
+    bad = check("ch1.stability", 0.1, show=False)
+    assert capsys.readouterr().out == ""
+    assert repr(bad).startswith("<Result ✗ ch1.stability: not correct.")
+    html = bad._repr_html_()
+    assert "#d64545" in html and "Not correct" in html
+    assert "&lt; 1?" in html and "< 1?" not in html  # escaped
+    good = check("ch1.stability", 0.2, show=False)
+    assert "#1f8a3b" in good._repr_html_() and "✓ Correct" in good._repr_html_()
+
+
+def test_notebook_shows_one_box_per_cell(monkeypatch):
+    pytest.importorskip("IPython")
+    import IPython.display
+
+    shown = []
+
+    class Shell:
+        execution_count = 7
+
+    shell = Shell()
+    monkeypatch.setattr(exercises, "_ipython", lambda: shell)
+    monkeypatch.setattr(
+        IPython.display, "display", lambda data, raw: shown.append(data)
+    )
+    result = check("ch1.stability", 0.2)
+    assert len(shown) == 1 and "text/html" in shown[0]
+    assert shown[0]["text/plain"] == "✓ ch1.stability: correct."
+    result._ipython_display_()  # the cell's value: not shown a second time
+    assert len(shown) == 1
+    shell.execution_count = 8  # shown again from a later cell
+    result._ipython_display_()
+    assert len(shown) == 2
+
+
+# -------------------------------------------------------------------------- register
+def test_register_replace_and_unregister(scratch):
+    ex = scratch("t.choice", "choice", "b", choices=("a", "b"), hint="h")
+    assert ex.choices == ("a", "b") and "t.choice" in exercise_ids("t.")
+    with pytest.raises(ValueError, match="already registered"):
+        register("t.choice", "choice", "a", choices=("a", "b"))
+    register("t.choice", "choice", "a", choices=("a", "b"), replace=True)
+    assert check("t.choice", "A", show=False).ok
+    unregister("t.choice")
+    with pytest.raises(ValueError, match="not registered"):
+        get("t.choice")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (dict(exercise_id="", kind="number", expected=1.0), ValueError, "exercise_id"),
+        (
+            dict(exercise_id="a b", kind="number", expected=1.0),
+            ValueError,
+            "exercise_id",
+        ),
+        (dict(exercise_id="t.x", kind="numeric", expected=1.0), ValueError, "kind"),
+        (dict(exercise_id="t.x", kind="number", expected="1"), TypeError, "expected"),
+        (
+            dict(exercise_id="t.x", kind="number", expected=math.nan),
+            ValueError,
+            "expected",
+        ),
+        (
+            dict(exercise_id="t.x", kind="numbers", expected="12"),
+            ValueError,
+            "expected",
+        ),
+        (dict(exercise_id="t.x", kind="function", expected=1.0), TypeError, "expected"),
+        (
+            dict(exercise_id="t.x", kind="function", expected=lambda t: 1 / t),
+            ValueError,
+            "expected is not a valid function",
+        ),
+        (
+            dict(exercise_id="t.x", kind="function", expected=abs, steps=[0, -1]),
+            ValueError,
+            r"steps\[1\]",
+        ),
+        (dict(exercise_id="t.x", kind="choice", expected=1), TypeError, "expected"),
+        (
+            dict(exercise_id="t.x", kind="choice", expected="c", choices=("a", "b")),
+            ValueError,
+            "choices must include",
+        ),
+        (
+            dict(exercise_id="t.x", kind="number", expected=1.0, rtol=-1.0),
+            ValueError,
+            "rtol",
+        ),
+        (
+            dict(exercise_id="t.x", kind="number", expected=1.0, mistakes=[2.0]),
+            TypeError,
+            r"mistakes\[0\]",
+        ),
+        (
+            dict(exercise_id="t.x", kind="number", expected=1.0, hint=3),
+            TypeError,
+            "hint",
+        ),
+    ],
+)
+def test_register_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        register(**kwargs)
+    assert "t.x" not in exercise_ids()
