@@ -4,7 +4,7 @@ Schedules are pure functions of the update number that reproduce PyTorch's
 ``torch.optim.lr_scheduler`` exactly; see :mod:`lrbook.schedules`.
 """
 
-from . import exercises, gd
+from . import exercises, explore, gd, plotting
 from .plateau import ReduceLROnPlateau
 from .schedules import (
     Schedule,
@@ -26,7 +26,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "exercises",
+    "explore",
     "gd",
+    "plotting",
     "ReduceLROnPlateau",
     "Schedule",
     "as_torch_scheduler",

@@ -476,6 +476,8 @@ def cyclic(
     where :math:`r = u/(u+d)` and the amplitude :math:`\sigma_t` is 1
     (``"triangular"``), :math:`2^{-(c-1)}` (``"triangular2"``: halved every cycle) or
     :math:`\gamma^t` (``"exp_range"``: shrinks with the total step count :math:`t`).
+    After 1024 cycles the ``"triangular2"`` amplitude is below the smallest float and
+    the rate stays at ``base_lr`` (PyTorch raises ``OverflowError`` there).
 
     Args:
         base_lr: the lower bound :math:`\alpha_{\mathrm{base}} \ge 0`.

@@ -15,4 +15,3 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
-export MPLBACKEND=Agg

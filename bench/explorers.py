@@ -1,0 +1,120 @@
+"""Explorer performance: live redraw time, web payload size, page size.
+
+    .venv/bin/python bench/explorers.py
+
+Prints, each against its goal (the ratio is value / goal; <= 1 meets it):
+
+* the median time to redraw a schedule explorer in a live kernel after a slider moves
+  (compute lookup, artists updated in place, Agg render, PNG for the ipywidgets Image);
+* the largest explorer payload (its whole ``text/html``) of the built site, and of the
+  book's demo explorers built here;
+* the largest page of the built site (``_build/html``; HTML with its inline data).
+
+Not a test: nothing here is asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import lrbook  # noqa: E402
+from lrbook import explore  # noqa: E402
+
+GOAL_MS, GOAL_KB, GOAL_MB = 30.0, 300.0, 2.0
+EXPLORER_HTML = r'<div class="lrbook-explorer".*?</div>\s*<script>.*?</script>'
+
+
+def line(what: str, value: float, unit: str, goal: float) -> None:
+    print(f"{what:<52} {value:9.2f} {unit:<3} (goal <= {goal:g} {unit}, "
+          f"ratio {value / goal:.2f})")
+
+
+def redraw_ms(repeats: int = 200) -> tuple[float, float]:
+    ex = explore.schedule(lrbook.step_decay,
+                          {"gamma": [0.1, 0.25, 0.5, 0.75, 0.9],
+                           "step_size": [10, 20, 30, 40, 50]},
+                          lr=0.1, step_size=30, gamma=0.5, horizon=150)
+    ex.widget()
+    slider = ex.control_widgets["gamma"]
+    n = len(ex.controls[0].values)
+    times = []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        slider.value = i % n  # the observer updates the figure and the Image widget
+        times.append(time.perf_counter() - t0)
+    log = ex.control_widgets["log:0"]
+    full = []
+    for _ in range(20):  # a scale change redraws everything (axes, ticks, layout)
+        t0 = time.perf_counter()
+        log.value = not log.value
+        full.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times), 1000 * statistics.median(full)
+
+
+def demo_payload_kb() -> float:
+    demos = [
+        explore.schedule(lrbook.step_decay, {"gamma": [0.1, 0.25, 0.5, 0.75, 0.9],
+                                             "step_size": [10, 20, 30, 40, 50]},
+                         lr=0.1, step_size=30, gamma=0.5, horizon=150),
+        explore.compare(lrbook.step_decay(0.1, step_size=30, gamma=0.5),
+                        lrbook.cosine_annealing(0.1, t_max=100, eta_min=0.001),
+                        sliders={"lr": [0.05, 0.1, 0.2],
+                                 "step_decay.gamma": [0.25, 0.5, 0.75],
+                                 "cosine_annealing.t_max": [50, 75, 100, 125, 150]},
+                        horizon=150),
+        explore.schedule(lrbook.one_cycle, {"max_lr": [0.05, 0.1, 0.2, 0.4],
+                                            "pct_start": [0.1, 0.2, 0.3, 0.4, 0.5],
+                                            "anneal_strategy": ["cos", "linear"]},
+                         total_steps=300),
+    ]
+    return max(d.payload_size() for d in demos) / 1000
+
+
+def site_sizes(html_dir: Path) -> tuple[float, float, str, str] | None:
+    pages = sorted(p for p in html_dir.rglob("*.html") if "_static" not in p.parts)
+    if not pages:
+        return None
+    biggest_page, page_name, biggest_explorer, explorer_page = 0, "", 0, ""
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        size = len(text.encode("utf-8"))
+        if size > biggest_page:
+            biggest_page, page_name = size, str(page.relative_to(html_dir))
+        for block in re.findall(EXPLORER_HTML, text, re.S):
+            b = len(block.encode("utf-8"))
+            if b > biggest_explorer:
+                biggest_explorer, explorer_page = b, str(page.relative_to(html_dir))
+    return biggest_explorer / 1000, biggest_page / 1e6, explorer_page, page_name
+
+
+def main() -> None:
+    fast, full = redraw_ms()
+    line("live redraw after a slider move, median", fast, "ms", GOAL_MS)
+    print(f"{'  (a log-scale switch redraws everything: ' + f'{full:.1f} ms)':<52}")
+    line("largest demo explorer payload (built here)", demo_payload_kb(), "KB", GOAL_KB)
+    sizes = site_sizes(ROOT / "_build" / "html")
+    if sizes is None:
+        print("no built site in _build/html: build it (bash tools/book.sh) for the "
+              "page sizes")
+        return
+    explorer_kb, page_mb, explorer_page, page_name = sizes
+    if explorer_kb:
+        line(f"largest explorer payload on the site ({explorer_page})", explorer_kb,
+             "KB", GOAL_KB)
+    else:
+        print("the built site has no explorer")
+    line(f"largest page of the site ({page_name})", page_mb, "MB", GOAL_MB)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""lrbook.explore: live update path, kernel-free payload, budgets, validation."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import lrbook
+from lrbook import explore, plotting
+
+ipywidgets = pytest.importorskip("ipywidgets")
+
+
+def step_explorer(**kw):
+    return explore.schedule("step_decay", {"gamma": [0.1, 0.5, 0.9],
+                                           "step_size": [10, 20, 30]},
+                            lr=0.1, step_size=20, gamma=0.5, horizon=80, **kw)
+
+
+def two_schedules():
+    return explore.compare(lrbook.step_decay(0.1, step_size=30, gamma=0.5),
+                           lrbook.cosine_annealing(0.1, t_max=100, eta_min=0.001),
+                           sliders={"lr": [0.05, 0.1, 0.2],
+                                    "step_decay.gamma": [0.25, 0.5, 0.75],
+                                    "cosine_annealing.t_max": [50, 100, 150]},
+                           horizon=150)
+
+
+def gd_explorer():
+    """A custom explorer as a chapter would write one: a path on contours + its loss."""
+    xs = np.linspace(-2, 2, 41)
+    grid = np.add.outer(xs**2, 3 * xs**2)  # f(x, y) = x^2 + 3 y^2 on a grid
+    t = np.linspace(0, 2 * np.pi, 60)
+    contours = [(r * np.cos(t), r / np.sqrt(3) * np.sin(t)) for r in (0.5, 1.0, 1.5)]
+
+    def compute(lr, momentum):
+        p = np.array([1.5, 1.0])
+        path, loss = [p], [p[0] ** 2 + 3 * p[1] ** 2]
+        v = np.zeros(2)
+        for _ in range(20):
+            g = np.array([2 * p[0], 6 * p[1]])
+            v = 0.9 * v + g if momentum else g
+            p = p - lr * v
+            path.append(p)
+            loss.append(p[0] ** 2 + 3 * p[1] ** 2)
+        path = np.array(path)
+        return explore.Frame(
+            [{"path": (path[:, 0], path[:, 1])},
+             {"loss": (np.arange(21), np.maximum(loss, 1e-12))}],
+            note=f"final loss {loss[-1]:.3g}")
+
+    return explore.Explorer(
+        [explore.slider("lr", [0.01, 0.05, 0.1, 0.15], label=r"learning rate $\alpha$"),
+         explore.toggle("momentum", label="momentum 0.9")],
+        compute,
+        [explore.Panel(xlabel="$x$", ylabel="$y$",
+                       lines={"path": explore.Line("iterates", marker=True)},
+                       contours=contours, image=(grid, (-2, 2, -2, 2)),
+                       xlim=(-2, 2), ylim=(-2, 2), equal_aspect=True, title="path"),
+         explore.Panel(xlabel=plotting.axis_label("update", "steps", symbol="t"),
+                       ylabel="loss", lines={"loss": "f"}, yscale="log",
+                       title="loss")],
+        title="Gradient descent")
+
+
+# --------------------------------------------------------------------------------------
+# live path: ipywidgets over a matplotlib figure updated in place
+# --------------------------------------------------------------------------------------
+
+
+def test_slider_change_updates_the_artists_in_place():
+    ex = step_explorer()
+    box = ex.widget()
+    fig = ex.figure
+    line = ex.artists[0]["step_decay"]
+    image = box.children[-2]
+    png = image.value
+    figures = plt.get_fignums()
+    ex.control_widgets["gamma"].value = 2  # index of 0.9
+    assert ex.values == {"gamma": 0.9, "step_size": 20}
+    assert ex.figure is fig and ex.artists[0]["step_decay"] is line
+    assert plt.get_fignums() == figures, "no pyplot figure may be made"
+    t = np.arange(80)
+    np.testing.assert_array_equal(line.get_xdata(), t)
+    np.testing.assert_allclose(line.get_ydata(), lrbook.step_decay(0.1, 20, 0.9)(t),
+                               rtol=0, atol=0)
+    assert image.value != png and image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    ex.control_widgets["step_size"].value = 0
+    np.testing.assert_allclose(line.get_ydata(), lrbook.step_decay(0.1, 10, 0.9)(t))
+    assert "step_decay(lr=0.1, step_size=10, gamma=0.9)" in box.children[-1].value
+
+
+def test_set_moves_the_widgets_and_the_figure():
+    ex = two_schedules()
+    ex.widget()
+    ex.set(lr=0.2, step_decay_gamma=0.75)
+    assert ex.control_widgets["lr"].value == 2
+    t = np.arange(150)
+    np.testing.assert_allclose(ex.artists[0]["step_decay"].get_ydata(),
+                               lrbook.step_decay(0.2, 30, 0.75)(t))
+    np.testing.assert_allclose(ex.artists[0]["cosine_annealing"].get_ydata(),
+                               lrbook.cosine_annealing(0.2, 100, 0.001)(t))
+
+
+def test_log_toggle_switches_the_axis():
+    ex = step_explorer()
+    ex.widget()
+    ax = ex.figure.axes[0]
+    assert ax.get_yscale() == "linear" and ax.get_ylim()[0] == 0
+    ex.control_widgets["log:0"].value = True
+    assert ax.get_yscale() == "log" and ax.get_ylim()[0] > 0
+
+
+def test_custom_explorer_two_panels_live():
+    ex = gd_explorer()
+    ex.widget()
+    left, right = ex.figure.axes
+    assert len(left.images) == 1 and len(left.lines) == 3 + 1  # contours + path
+    ex.control_widgets["momentum"].value = True
+    x, y = ex.series(lr=ex.values["lr"], momentum=True)[0]["path"]
+    np.testing.assert_allclose(ex.artists[0]["path"].get_xdata(), x)
+    assert right.get_yscale() == "log"
+    assert ex.note().startswith("final loss")
+
+
+def test_mimebundle_outside_and_inside_a_kernel(monkeypatch):
+    ex = step_explorer()
+    bundle = ex._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    monkeypatch.setattr(explore, "_in_kernel", lambda: True)
+    bundle = ex._repr_mimebundle_()
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == ex.widget().model_id and view["version_major"] == 2
+    assert bundle["text/html"].startswith('<div class="lrbook-explorer"')
+
+
+# --------------------------------------------------------------------------------------
+# kernel-free path: the embedded payload
+# --------------------------------------------------------------------------------------
+
+
+def polyline_distance(px, py, qx, qy):
+    """Largest distance from the points (px, py) to the polyline (qx, qy)."""
+    best = np.full(px.size, np.inf)
+    for i in range(qx.size - 1):
+        dx, dy = qx[i + 1] - qx[i], qy[i + 1] - qy[i]
+        d2 = dx * dx + dy * dy
+        t = np.zeros_like(px) if d2 == 0 else np.clip(
+            ((px - qx[i]) * dx + (py - qy[i]) * dy) / d2, 0, 1)
+        best = np.minimum(best, np.hypot(px - qx[i] - t * dx, py - qy[i] - t * dy))
+    return best.max()
+
+
+@pytest.mark.parametrize("make", [step_explorer, two_schedules, gd_explorer])
+def test_payload_decodes_to_lrbook_values_for_every_combination(make):
+    ex = make()
+    spec = ex.payload()
+    frames = explore.decode(spec)
+    assert len(frames) == ex.n_frames == spec["nFrames"]
+    limits = ex.limits()
+    import itertools
+
+    combos = list(itertools.product(*(c.values for c in ex.controls)))
+    for (panels, note), combo in zip(frames, combos, strict=True):
+        values = dict(zip([c.name for c in ex.controls], combo, strict=False))
+        expected = ex.series(**values)
+        assert note == ex.set(**values).note()
+        for p, (got, want) in enumerate(zip(panels, expected, strict=False)):
+            assert set(got) == set(want)
+            lim = limits[p]
+            for name, (x, y) in want.items():
+                gx, gy = (np.asarray(a, dtype=np.float64) for a in got[name])
+                # every point kept is an exact lrbook value (to float32 rounding) ...
+                idx = [int(np.flatnonzero(np.isclose(x, v, rtol=1e-6, atol=1e-30)
+                                          & np.isclose(y, w, rtol=1e-6, atol=1e-30))[0])
+                       for v, w in zip(gx, gy, strict=False)]
+                assert idx == sorted(idx) and idx[0] == 0 and idx[-1] == x.size - 1
+                # ... and the simplified polyline stays within 1/1000 of the axes, on
+                # every y scale the reader can choose
+                panel = ex.panels[p]
+                scales = [("log" if panel.yscale == "log" else "linear", lim["y"])]
+                if panel.log_toggle:
+                    scales.append(("log", lim["ylog"]))
+                xr = lim["x"][1] - lim["x"][0]
+                for scale, (lo, hi) in scales:
+                    fy, sy, full, kept = y, gy, np.ones(y.size, bool), np.ones(gy.size,
+                                                                                bool)
+                    if scale == "log":
+                        full, kept = y > 0, gy > 0
+                        fy, sy = np.log10(y[full]), np.log10(gy[kept])
+                        lo, hi = np.log10(lo), np.log10(hi)
+                    dist = polyline_distance(x[full] / xr, fy / (hi - lo),
+                                             gx[kept] / xr, sy / (hi - lo))
+                    assert dist < 1e-3, f"{name} at {values} ({scale}): off by {dist}"
+    if "lrbook.explore.schedule" in json.dumps(spec["recipe"]):
+        t = np.arange(80)
+        panels, _ = frames[-1]
+        x, y = panels[0]["step_decay"]
+        want = lrbook.step_decay(0.1, 30, 0.9)(x.astype(int))
+        np.testing.assert_allclose(y, want, rtol=1e-7)
+        assert x[-1] == t[-1]
+
+
+def test_simplification_keeps_the_jumps_of_step_decay():
+    ex = step_explorer()
+    (panels, _), = [f for f, c in zip(explore.decode(ex.payload()),
+                                      range(ex.n_frames), strict=False) if c == 0]
+    x, y = panels[0]["step_decay"]
+    assert x.size < 20  # 80 steps of a staircase need a handful of corners
+    assert {9, 10, 19, 20} <= set(x.astype(int).tolist())
+
+
+def test_payload_is_json_and_script_safe():
+    ex = gd_explorer()
+    html = ex.to_html()
+    assert html.count("<script") == 2 and html.count("</script>") == 2
+    data = re.search(r'class="lrx-spec">(.*?)</script>', html, re.S).group(1)
+    spec = json.loads(data.replace("<\\/", "</"))
+    assert spec["id"] == ex.payload()["id"]
+    assert spec["check"] is not None  # no recipe: full-precision values to check
+    urls = set(re.findall(r"https?://[^\s\"')]+", html))
+    assert urls <= {"http://www.w3.org/2000/svg"}, f"the explorer fetches {urls}"
+
+
+def test_page_script_implements_no_formula():
+    js = explore._library()
+    for fn in ("Math.cos", "Math.sin", "Math.exp", "Math.floor(t", "gamma"):
+        assert fn not in js, f"the page script must only draw, found {fn}"
+
+
+def test_recipe_rebuilds_the_same_explorer():
+    for ex in (step_explorer(), two_schedules()):
+        recipe = json.loads(json.dumps(ex.payload()["recipe"]))
+        again = explore.rebuild(recipe)
+        assert again.payload()["blob"] == ex.payload()["blob"]
+    with pytest.raises(ValueError, match="recipe"):
+        explore.rebuild({"call": "os.system", "args": ["true"]})
+
+
+# --------------------------------------------------------------------------------------
+# budgets
+# --------------------------------------------------------------------------------------
+
+
+def test_book_explorers_fit_the_budget():
+    for ex in (step_explorer(), two_schedules(), gd_explorer()):
+        assert ex.payload_size() <= 300_000
+    big = explore.schedule("cosine_annealing",
+                           {"t_max": list(range(20, 301, 20)),
+                            "eta_min": [0.0, 0.001, 0.01, 0.03],
+                            "lr": [0.02, 0.05, 0.1, 0.2, 0.5]},
+                           horizon=300)
+    assert big.n_frames == 300
+    assert big.payload_size() <= 300_000
+
+
+def test_over_budget_raises():
+    ex = explore.schedule("cosine_annealing", {"t_max": list(range(20, 301, 10))},
+                          lr=0.1, horizon=300, max_bytes=20_000)
+    with pytest.raises(ValueError, match="max_bytes"):
+        ex.to_html()
+
+
+def test_too_many_combinations_raise():
+    with pytest.raises(ValueError, match="combinations"):
+        explore.schedule("step_decay", {"gamma": list(np.linspace(0.1, 0.9, 81)),
+                                        "step_size": list(range(1, 81))}, lr=0.1)
+
+
+# --------------------------------------------------------------------------------------
+# validation: every error names the parameter
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: explore.slider("gamma", [0.5, 0.1]), "gamma"),
+    (lambda: explore.slider("gamma", [0.1]), "gamma"),
+    (lambda: explore.slider("gamma", [0.1, float("nan")]), "gamma"),
+    (lambda: explore.slider("gamma", [0.1, 0.5], default=0.3), "gamma"),
+    (lambda: explore.slider("2x", [1, 2]), "2x"),
+    (lambda: explore.dropdown("mode", []), "mode"),
+    (lambda: explore.toggle("momentum", default="yes"), "momentum"),
+    (lambda: explore.schedule("step_decay", {"beta": [0.1, 0.2]}, lr=0.1, step_size=3),
+     "beta"),
+    (lambda: explore.schedule("step_decay", {"gamma": [0.0, 0.5]}, lr=0.1,
+                              step_size=3), "gamma"),
+    (lambda: explore.schedule("step_decay", {"gamma": [0.1, 0.5]}, lr=0.1, step_size=3,
+                              gamma=0.3), "gamma"),
+    (lambda: explore.schedule("warp_decay", lr=0.1), "warp_decay"),
+    (lambda: explore.schedule("step_decay", lr=0.1, step_size=3, horizon=1), "horizon"),
+    (lambda: explore.compare(lrbook.constant(0.1), lrbook.exponential_decay(0.2, 0.9),
+                             sliders={"cyclic.gamma": [0.1, 0.2]}), "cyclic.gamma"),
+    (lambda: explore.Explorer([explore.slider("a", [1, 2]),
+                               explore.slider("a", [1, 2])],
+                              lambda a: {}, explore.Panel("x", "y")), "'a'"),
+    (lambda: explore.Panel("x", "y", yscale="symlog") and explore.Explorer(
+        [], lambda: {}, explore.Panel("x", "y", yscale="symlog")), "yscale"),
+])
+def test_bad_arguments_name_the_parameter(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_set_rejects_values_not_on_the_slider():
+    ex = step_explorer()
+    with pytest.raises(ValueError, match="gamma"):
+        ex.set(gamma=0.33)
+    with pytest.raises(ValueError, match="beta"):
+        ex.set(beta=0.5)
+
+
+def test_compute_output_is_checked():
+    def compute(a):
+        return {"y": ([0, 1], [0, 1]), "z": ([0], [1])}
+
+    ex = explore.Explorer([explore.slider("a", [1, 2])], compute,
+                          explore.Panel("x", "y", lines=["y"]))
+    with pytest.raises(ValueError, match="'z'"):
+        ex.to_html()
+    ex = explore.Explorer([explore.slider("a", [1, 2])],
+                          lambda a: {"y": ([0, 1], [0, np.inf])},
+                          explore.Panel("x", "y", lines=["y"]))
+    with pytest.raises(ValueError, match="non-finite"):
+        ex.series()
+
+
+# --------------------------------------------------------------------------------------
+# style
+# --------------------------------------------------------------------------------------
+
+
+def test_palette_is_readable_on_light_and_dark_pages():
+    for color in plotting.PALETTE:
+        for theme, background in plotting.BACKGROUND.items():
+            assert plotting.contrast_ratio(color, background) >= 3, (color, theme)
+
+
+def test_labels_render_the_tex_subset():
+    html = "learning rate <i>α</i><sub><i>t</i></sub>"
+    assert explore.tex_html(explore.Y_LABEL) == html
+    assert explore.tex_plain(r"$T_{\max}$ (steps)") == "T_max (steps)"
+    assert explore.tex_html("cost: $5") == "cost: $5"
