@@ -35,15 +35,21 @@ EXPLORER_HTML = r'<div class="lrbook-explorer".*?</div>\s*<script>.*?</script>'
 
 
 def line(what: str, value: float, unit: str, goal: float) -> None:
-    print(f"{what:<52} {value:9.2f} {unit:<3} (goal <= {goal:g} {unit}, "
-          f"ratio {value / goal:.2f})")
+    print(
+        f"{what:<52} {value:9.2f} {unit:<3} (goal <= {goal:g} {unit}, "
+        f"ratio {value / goal:.2f})"
+    )
 
 
 def redraw_ms(repeats: int = 200) -> tuple[float, float]:
-    ex = explore.schedule(lrbook.step_decay,
-                          {"gamma": [0.1, 0.25, 0.5, 0.75, 0.9],
-                           "step_size": [10, 20, 30, 40, 50]},
-                          lr=0.1, step_size=30, gamma=0.5, horizon=150)
+    ex = explore.schedule(
+        lrbook.step_decay,
+        {"gamma": [0.1, 0.25, 0.5, 0.75, 0.9], "step_size": [10, 20, 30, 40, 50]},
+        lr=0.1,
+        step_size=30,
+        gamma=0.5,
+        horizon=150,
+    )
     ex.widget()
     slider = ex.control_widgets["gamma"]
     n = len(ex.controls[0].values)
@@ -63,19 +69,33 @@ def redraw_ms(repeats: int = 200) -> tuple[float, float]:
 
 def demo_payload_kb() -> float:
     demos = [
-        explore.schedule(lrbook.step_decay, {"gamma": [0.1, 0.25, 0.5, 0.75, 0.9],
-                                             "step_size": [10, 20, 30, 40, 50]},
-                         lr=0.1, step_size=30, gamma=0.5, horizon=150),
-        explore.compare(lrbook.step_decay(0.1, step_size=30, gamma=0.5),
-                        lrbook.cosine_annealing(0.1, t_max=100, eta_min=0.001),
-                        sliders={"lr": [0.05, 0.1, 0.2],
-                                 "step_decay.gamma": [0.25, 0.5, 0.75],
-                                 "cosine_annealing.t_max": [50, 75, 100, 125, 150]},
-                        horizon=150),
-        explore.schedule(lrbook.one_cycle, {"max_lr": [0.05, 0.1, 0.2, 0.4],
-                                            "pct_start": [0.1, 0.2, 0.3, 0.4, 0.5],
-                                            "anneal_strategy": ["cos", "linear"]},
-                         total_steps=300),
+        explore.schedule(
+            lrbook.step_decay,
+            {"gamma": [0.1, 0.25, 0.5, 0.75, 0.9], "step_size": [10, 20, 30, 40, 50]},
+            lr=0.1,
+            step_size=30,
+            gamma=0.5,
+            horizon=150,
+        ),
+        explore.compare(
+            lrbook.step_decay(0.1, step_size=30, gamma=0.5),
+            lrbook.cosine_annealing(0.1, t_max=100, eta_min=0.001),
+            sliders={
+                "lr": [0.05, 0.1, 0.2],
+                "step_decay.gamma": [0.25, 0.5, 0.75],
+                "cosine_annealing.t_max": [50, 75, 100, 125, 150],
+            },
+            horizon=150,
+        ),
+        explore.schedule(
+            lrbook.one_cycle,
+            {
+                "max_lr": [0.05, 0.1, 0.2, 0.4],
+                "pct_start": [0.1, 0.2, 0.3, 0.4, 0.5],
+                "anneal_strategy": ["cos", "linear"],
+            },
+            total_steps=300,
+        ),
     ]
     return max(d.payload_size() for d in demos) / 1000
 
@@ -104,13 +124,19 @@ def main() -> None:
     line("largest demo explorer payload (built here)", demo_payload_kb(), "KB", GOAL_KB)
     sizes = site_sizes(ROOT / "_build" / "html")
     if sizes is None:
-        print("no built site in _build/html: build it (bash tools/book.sh) for the "
-              "page sizes")
+        print(
+            "no built site in _build/html: build it (bash tools/book.sh) for the "
+            "page sizes"
+        )
         return
     explorer_kb, page_mb, explorer_page, page_name = sizes
     if explorer_kb:
-        line(f"largest explorer payload on the site ({explorer_page})", explorer_kb,
-             "KB", GOAL_KB)
+        line(
+            f"largest explorer payload on the site ({explorer_page})",
+            explorer_kb,
+            "KB",
+            GOAL_KB,
+        )
     else:
         print("the built site has no explorer")
     line(f"largest page of the site ({page_name})", page_mb, "MB", GOAL_MB)

@@ -5,6 +5,7 @@ Schedules are pure functions of the update number that reproduce PyTorch's
 """
 
 from . import exercises, explore, gd, plotting
+from .data import MNIST, load_mnist
 from .plateau import ReduceLROnPlateau
 from .schedules import (
     Schedule,
@@ -25,6 +26,14 @@ from .torch_bridge import as_torch_scheduler
 __version__ = "0.1.0"
 
 __all__ = [
+    "MNIST",
+    "load_mnist",
+    "fit",
+    "History",
+    "lr_range_test",
+    "compare",
+    "LRRangeTest",
+    "Comparison",
     "exercises",
     "explore",
     "gd",
@@ -44,3 +53,14 @@ __all__ = [
     "sequential",
     "step_decay",
 ]
+
+# The trainer needs torch; load it on first use so that ``import lrbook`` stays light.
+_TRAIN = {"fit", "History", "lr_range_test", "compare", "LRRangeTest", "Comparison"}
+
+
+def __getattr__(name):
+    if name in _TRAIN:
+        from . import train
+
+        return getattr(train, name)
+    raise AttributeError(f"module 'lrbook' has no attribute {name!r}")

@@ -139,8 +139,10 @@ class Control:
             if _same(v, value):
                 return i
         shown = ", ".join(self.labels)
-        raise ValueError(f"{self.name} must be one of the values of its {self.kind}"
-                         f" ({shown}), got {value!r}")
+        raise ValueError(
+            f"{self.name} must be one of the values of its {self.kind}"
+            f" ({shown}), got {value!r}"
+        )
 
 
 def _same(a, b) -> bool:
@@ -160,8 +162,9 @@ def _plain(value):
 
 def _check_name(kind: str, name) -> str:
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"the name of a {kind} must be a Python identifier, "
-                         f"got {name!r}")
+        raise ValueError(
+            f"the name of a {kind} must be a Python identifier, got {name!r}"
+        )
     return name
 
 
@@ -177,12 +180,20 @@ def _pick_default(name: str, kind: str, values: tuple, labels: tuple, default) -
     for i, v in enumerate(values):
         if _same(v, default):
             return i
-    raise ValueError(f"the default of {kind} {name!r} must be one of its values "
-                     f"({', '.join(labels)}), got {default!r}")
+    raise ValueError(
+        f"the default of {kind} {name!r} must be one of its values "
+        f"({', '.join(labels)}), got {default!r}"
+    )
 
 
-def slider(name: str, values: Sequence, default=None, *, label: str | None = None,
-           fmt: str | Callable | None = None) -> Control:
+def slider(
+    name: str,
+    values: Sequence,
+    default=None,
+    *,
+    label: str | None = None,
+    fmt: str | Callable | None = None,
+) -> Control:
     r"""A slider over a finite, strictly increasing list of numbers.
 
     Args:
@@ -205,25 +216,38 @@ def slider(name: str, values: Sequence, default=None, *, label: str | None = Non
         ValueError: the values of slider 'gamma' must be strictly increasing, got ...
     """
     name = _check_name("slider", name)
-    if isinstance(values, (str, bytes)) or not isinstance(values,
-                                                          (Sequence, np.ndarray)):
-        raise ValueError(f"the values of slider {name!r} must be a list of numbers, "
-                         f"got {values!r}")
+    if isinstance(values, (str, bytes)) or not isinstance(
+        values, (Sequence, np.ndarray)
+    ):
+        raise ValueError(
+            f"the values of slider {name!r} must be a list of numbers, got {values!r}"
+        )
     vals = tuple(_plain(v) for v in values)
     if len(vals) < 2:
         raise ValueError(f"slider {name!r} needs at least 2 values, got {list(vals)}")
     for v in vals:
-        if (isinstance(v, bool) or not isinstance(v, numbers.Real)
-                or not math.isfinite(v)):
-            raise ValueError(f"the values of slider {name!r} must be finite numbers, "
-                             f"got {v!r}")
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, numbers.Real)
+            or not math.isfinite(v)
+        ):
+            raise ValueError(
+                f"the values of slider {name!r} must be finite numbers, got {v!r}"
+            )
     if any(b <= a for a, b in zip(vals, vals[1:], strict=False)):
-        raise ValueError(f"the values of slider {name!r} must be strictly increasing, "
-                         f"got {list(vals)}")
+        raise ValueError(
+            f"the values of slider {name!r} must be strictly increasing, "
+            f"got {list(vals)}"
+        )
     labels = tuple(_labels(name, vals, fmt))
-    return Control(name, "slider", vals, labels,
-                   _pick_default(name, "slider", vals, labels, default),
-                   name if label is None else label)
+    return Control(
+        name,
+        "slider",
+        vals,
+        labels,
+        _pick_default(name, "slider", vals, labels, default),
+        name if label is None else label,
+    )
 
 
 def _labels(name, values, fmt):
@@ -235,12 +259,15 @@ def _labels(name, values, fmt):
         elif isinstance(fmt, str):
             yield fmt.format(v)
         else:
-            raise ValueError(f"fmt of control {name!r} must be a format string or a "
-                             f"function, got {fmt!r}")
+            raise ValueError(
+                f"fmt of control {name!r} must be a format string or a "
+                f"function, got {fmt!r}"
+            )
 
 
-def dropdown(name: str, options: Sequence | Mapping, default=None, *,
-             label: str | None = None) -> Control:
+def dropdown(
+    name: str, options: Sequence | Mapping, default=None, *, label: str | None = None
+) -> Control:
     """A dropdown menu over a finite list of values of any kind.
 
     Args:
@@ -262,22 +289,29 @@ def dropdown(name: str, options: Sequence | Mapping, default=None, *,
     if isinstance(options, Mapping):
         labels = tuple(str(k) for k in options)
         vals = tuple(_plain(v) for v in options.values())
-    elif isinstance(options, (str, bytes)) or not isinstance(options,
-                                                             (Sequence, np.ndarray)):
-        raise ValueError(f"the options of dropdown {name!r} must be a list or a dict, "
-                         f"got {options!r}")
+    elif isinstance(options, (str, bytes)) or not isinstance(
+        options, (Sequence, np.ndarray)
+    ):
+        raise ValueError(
+            f"the options of dropdown {name!r} must be a list or a dict, "
+            f"got {options!r}"
+        )
     else:
         vals = tuple(_plain(v) for v in options)
         labels = tuple(_labels(name, vals, None))
     if not vals:
         raise ValueError(f"dropdown {name!r} needs at least 1 option, got none")
     if len(set(labels)) != len(labels):
-        raise ValueError(f"the options of dropdown {name!r} must have distinct labels, "
-                         f"got {list(labels)}")
-    index = 0 if default is None else _pick_default(name, "dropdown", vals, labels,
-                                                    default)
-    return Control(name, "dropdown", vals, labels, index,
-                   name if label is None else label)
+        raise ValueError(
+            f"the options of dropdown {name!r} must have distinct labels, "
+            f"got {list(labels)}"
+        )
+    index = (
+        0 if default is None else _pick_default(name, "dropdown", vals, labels, default)
+    )
+    return Control(
+        name, "dropdown", vals, labels, index, name if label is None else label
+    )
 
 
 def toggle(name: str, default: bool = False, *, label: str | None = None) -> Control:
@@ -289,10 +323,17 @@ def toggle(name: str, default: bool = False, *, label: str | None = None) -> Con
     """
     name = _check_name("toggle", name)
     if not isinstance(default, bool):
-        raise ValueError(f"the default of toggle {name!r} must be True or False, "
-                         f"got {default!r}")
-    return Control(name, "toggle", (False, True), ("off", "on"), int(default),
-                   name if label is None else label)
+        raise ValueError(
+            f"the default of toggle {name!r} must be True or False, got {default!r}"
+        )
+    return Control(
+        name,
+        "toggle",
+        (False, True),
+        ("off", "on"),
+        int(default),
+        name if label is None else label,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -393,8 +434,10 @@ def _resolve_panel(i: int, panel, start_color: int) -> tuple[_PanelSpec, int]:
         raise ValueError(f"panels[{i}] must be an lrbook.explore.Panel, got {panel!r}")
     for attr in ("xscale", "yscale"):
         if getattr(panel, attr) not in ("linear", "log"):
-            raise ValueError(f"{attr} of panels[{i}] must be 'linear' or 'log', got "
-                             f"{getattr(panel, attr)!r}")
+            raise ValueError(
+                f"{attr} of panels[{i}] must be 'linear' or 'log', got "
+                f"{getattr(panel, attr)!r}"
+            )
     for attr in ("xlim", "ylim"):
         _check_limits(f"{attr} of panels[{i}]", getattr(panel, attr))
     raw = panel.lines
@@ -407,32 +450,48 @@ def _resolve_panel(i: int, panel, start_color: int) -> tuple[_PanelSpec, int]:
     color = start_color
     for name, line in items:
         if not isinstance(name, str) or not name:
-            raise ValueError(f"lines of panels[{i}] must be named by strings, got "
-                             f"{name!r}")
+            raise ValueError(
+                f"lines of panels[{i}] must be named by strings, got {name!r}"
+            )
         if name in names:
             raise ValueError(f"lines of panels[{i}]: duplicate series name {name!r}")
         if line is None or isinstance(line, str):
             line = Line(label=line)
         if not isinstance(line, Line):
-            raise ValueError(f"lines[{name!r}] of panels[{i}] must be a Line, a label "
-                             f"or None, got {line!r}")
+            raise ValueError(
+                f"lines[{name!r}] of panels[{i}] must be a Line, a label "
+                f"or None, got {line!r}"
+            )
         if line.dash not in _DASHES:
-            raise ValueError(f"dash of line {name!r} must be one of {list(_DASHES)}, "
-                             f"got {line.dash!r}")
+            raise ValueError(
+                f"dash of line {name!r} must be one of {list(_DASHES)}, "
+                f"got {line.dash!r}"
+            )
         if line.color is None:
             c = plotting.color(color)
             color += 1
-        elif isinstance(line.color, numbers.Integral) and not isinstance(line.color,
-                                                                         bool):
+        elif isinstance(line.color, numbers.Integral) and not isinstance(
+            line.color, bool
+        ):
             c = plotting.color(int(line.color))
         elif isinstance(line.color, str) and re.match(r"^#[0-9a-fA-F]{6}$", line.color):
             c = line.color
         else:
-            raise ValueError(f"color of line {name!r} must be a palette index or "
-                             f"'#rrggbb', got {line.color!r}")
+            raise ValueError(
+                f"color of line {name!r} must be a palette index or "
+                f"'#rrggbb', got {line.color!r}"
+            )
         names.append(name)
-        lines.append(Line(line.label, c, line.dash, float(line.width),
-                          bool(line.marker), bool(line.simplify)))
+        lines.append(
+            Line(
+                line.label,
+                c,
+                line.dash,
+                float(line.width),
+                bool(line.marker),
+                bool(line.simplify),
+            )
+        )
     contours = []
     for k, c in enumerate(panel.contours or ()):
         try:
@@ -440,11 +499,14 @@ def _resolve_panel(i: int, panel, start_color: int) -> tuple[_PanelSpec, int]:
             cx = np.asarray(cx, dtype=np.float64).ravel()
             cy = np.asarray(cy, dtype=np.float64).ravel()
         except (TypeError, ValueError):
-            raise ValueError(f"contours[{k}] of panels[{i}] must be an (x, y) pair of "
-                             f"arrays") from None
+            raise ValueError(
+                f"contours[{k}] of panels[{i}] must be an (x, y) pair of arrays"
+            ) from None
         if cx.shape != cy.shape or cx.size < 2 or not np.all(np.isfinite(cx + cy)):
-            raise ValueError(f"contours[{k}] of panels[{i}] must be two finite arrays "
-                             f"of the same length >= 2")
+            raise ValueError(
+                f"contours[{k}] of panels[{i}] must be two finite arrays "
+                f"of the same length >= 2"
+            )
         contours.append((cx, cy))
     if panel.image is not None:
         try:
@@ -452,11 +514,14 @@ def _resolve_panel(i: int, panel, start_color: int) -> tuple[_PanelSpec, int]:
             arr = np.asarray(arr, dtype=np.float64)
             extent = tuple(float(e) for e in extent)
         except (TypeError, ValueError):
-            raise ValueError(f"image of panels[{i}] must be (array2d, (x0, x1, y0, y1))"
-                             ) from None
+            raise ValueError(
+                f"image of panels[{i}] must be (array2d, (x0, x1, y0, y1))"
+            ) from None
         if arr.ndim != 2 or len(extent) != 4 or not np.all(np.isfinite(arr)):
-            raise ValueError(f"image of panels[{i}] must be (array2d, (x0, x1, y0, "
-                             f"y1)) with finite values")
+            raise ValueError(
+                f"image of panels[{i}] must be (array2d, (x0, x1, y0, "
+                f"y1)) with finite values"
+            )
         if panel.xscale == "log" or panel.yscale == "log" or panel.log_toggle:
             raise ValueError(f"image of panels[{i}] needs linear axes")
     return _PanelSpec(panel, names, lines, contours), color
@@ -465,8 +530,13 @@ def _resolve_panel(i: int, panel, start_color: int) -> tuple[_PanelSpec, int]:
 def _check_limits(what: str, lim) -> None:
     if lim is None or lim == "auto":
         return
-    ok = isinstance(lim, (tuple, list)) and len(lim) == 2 and all(
-        v is None or (isinstance(v, numbers.Real) and math.isfinite(v)) for v in lim)
+    ok = (
+        isinstance(lim, (tuple, list))
+        and len(lim) == 2
+        and all(
+            v is None or (isinstance(v, numbers.Real) and math.isfinite(v)) for v in lim
+        )
+    )
     if not ok:
         raise ValueError(f"{what} must be None, 'auto' or (low, high), got {lim!r}")
 
@@ -477,17 +547,73 @@ def _check_limits(what: str, lim) -> None:
 # --------------------------------------------------------------------------------------
 
 _GREEK = dict(
-    alpha="α", beta="β", gamma="γ", delta="δ", epsilon="ε", varepsilon="ε", zeta="ζ",
-    eta="η", theta="θ", kappa="κ", lambda_="λ", mu="μ", nu="ν", xi="ξ", pi="π",
-    rho="ρ", sigma="σ", tau="τ", phi="φ", varphi="φ", chi="χ", psi="ψ", omega="ω",
-    Gamma="Γ", Delta="Δ", Theta="Θ", Lambda="Λ", Xi="Ξ", Pi="Π", Sigma="Σ", Phi="Φ",
-    Psi="Ψ", Omega="Ω", nabla="∇", partial="∂", ell="ℓ")
+    alpha="α",
+    beta="β",
+    gamma="γ",
+    delta="δ",
+    epsilon="ε",
+    varepsilon="ε",
+    zeta="ζ",
+    eta="η",
+    theta="θ",
+    kappa="κ",
+    lambda_="λ",
+    mu="μ",
+    nu="ν",
+    xi="ξ",
+    pi="π",
+    rho="ρ",
+    sigma="σ",
+    tau="τ",
+    phi="φ",
+    varphi="φ",
+    chi="χ",
+    psi="ψ",
+    omega="ω",
+    Gamma="Γ",
+    Delta="Δ",
+    Theta="Θ",
+    Lambda="Λ",
+    Xi="Ξ",
+    Pi="Π",
+    Sigma="Σ",
+    Phi="Φ",
+    Psi="Ψ",
+    Omega="Ω",
+    nabla="∇",
+    partial="∂",
+    ell="ℓ",
+)
 _GREEK["lambda"] = _GREEK.pop("lambda_")
-_SYMBOLS = {"cdot": "·", "times": "×", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
-            "infty": "∞", "approx": "≈", "to": "→", "rightarrow": "→", "pm": "±",
-            ",": "\u2009", ";": "\u2005", ":": "\u2005", "quad": "\u2003", " ": " ",
-            "%": "%", "{": "{", "}": "}", "_": "_", "$": "$", "ldots": "…",
-            "dots": "…", "prime": "′", "star": "⋆", "circ": "∘", "mid": "|"}
+_SYMBOLS = {
+    "cdot": "·",
+    "times": "×",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "infty": "∞",
+    "approx": "≈",
+    "to": "→",
+    "rightarrow": "→",
+    "pm": "±",
+    ",": "\u2009",
+    ";": "\u2005",
+    ":": "\u2005",
+    "quad": "\u2003",
+    " ": " ",
+    "%": "%",
+    "{": "{",
+    "}": "}",
+    "_": "_",
+    "$": "$",
+    "ldots": "…",
+    "dots": "…",
+    "prime": "′",
+    "star": "⋆",
+    "circ": "∘",
+    "mid": "|",
+}
 _UPRIGHT_CMDS = {"mathrm", "text", "operatorname", "textrm", "mathsf"}
 
 
@@ -530,7 +656,7 @@ def _math_runs(s: str, level: str, add) -> None:
             while k < n and depth:
                 depth += {"{": 1, "}": -1}.get(s[k], 0)
                 k += 1
-            return s[j + 1:k - 1], k
+            return s[j + 1 : k - 1], k
         if s[j] == "\\":
             m = re.match(r"\\([A-Za-z]+|.)", s[j:])
             return m.group(0), j + len(m.group(0))
@@ -644,36 +770,49 @@ class Explorer:
             names it), or the explorer is over its size budget.
     """
 
-    def __init__(self, controls: Sequence[Control], compute: Callable,
-                 panels: Panel | Sequence[Panel], *, title: str | None = None,
-                 caption: str | None = None, recipe: dict | None = None,
-                 max_bytes: int = MAX_BYTES, width: float | None = None,
-                 height: float | None = None):
+    def __init__(
+        self,
+        controls: Sequence[Control],
+        compute: Callable,
+        panels: Panel | Sequence[Panel],
+        *,
+        title: str | None = None,
+        caption: str | None = None,
+        recipe: dict | None = None,
+        max_bytes: int = MAX_BYTES,
+        width: float | None = None,
+        height: float | None = None,
+    ):
         if isinstance(controls, Control):
             controls = [controls]
         controls = tuple(controls)
         names = set()
         for i, c in enumerate(controls):
             if not isinstance(c, Control):
-                raise ValueError(f"controls[{i}] must be made by slider(), dropdown() "
-                                 f"or toggle(), got {c!r}")
+                raise ValueError(
+                    f"controls[{i}] must be made by slider(), dropdown() "
+                    f"or toggle(), got {c!r}"
+                )
             if c.name in names:
                 raise ValueError(f"controls: two controls are named {c.name!r}")
             names.add(c.name)
         n_frames = math.prod(len(c.values) for c in controls)
         if n_frames > MAX_FRAMES:
             sizes = " x ".join(f"{c.name}: {len(c.values)}" for c in controls)
-            raise ValueError(f"controls have {n_frames} combinations of values "
-                             f"({sizes}), more than {MAX_FRAMES}: give the controls "
-                             f"fewer values")
+            raise ValueError(
+                f"controls have {n_frames} combinations of values "
+                f"({sizes}), more than {MAX_FRAMES}: give the controls "
+                f"fewer values"
+            )
         if not callable(compute):
             raise ValueError(f"compute must be a function, got {compute!r}")
         if isinstance(panels, Panel):
             panels = [panels]
         panels = list(panels)
         if not 1 <= len(panels) <= 3:
-            raise ValueError(f"panels must hold 1 to 3 Panel objects, "
-                             f"got {len(panels)}")
+            raise ValueError(
+                f"panels must hold 1 to 3 Panel objects, got {len(panels)}"
+            )
         specs, color = [], 0
         for i, p in enumerate(panels):
             spec, color = _resolve_panel(i, p, color)
@@ -710,8 +849,10 @@ class Explorer:
     @property
     def values(self) -> dict:
         """The current value of every control, ``{name: value}``."""
-        return {c.name: c.values[i]
-                for c, i in zip(self._controls, self._index, strict=True)}
+        return {
+            c.name: c.values[i]
+            for c, i in zip(self._controls, self._index, strict=True)
+        }
 
     @property
     def n_frames(self) -> int:
@@ -728,8 +869,10 @@ class Explorer:
         byname = {c.name: k for k, c in enumerate(self._controls)}
         for name, value in values.items():
             if name not in byname:
-                raise ValueError(f"{name} is not a control of this explorer (controls: "
-                                 f"{', '.join(byname) or 'none'})")
+                raise ValueError(
+                    f"{name} is not a control of this explorer (controls: "
+                    f"{', '.join(byname) or 'none'})"
+                )
             new[byname[name]] = self._controls[byname[name]].index_of(value)
         self._index = new
         if self._widget is not None:
@@ -781,34 +924,45 @@ class Explorer:
         if isinstance(out, Mapping):
             out = [out]
         if not isinstance(out, (list, tuple)) or len(out) != len(self._specs):
-            raise ValueError(f"compute must return a dict of series per panel "
-                             f"({len(self._specs)} panel(s)), got {type(out).__name__} "
-                             f"(at {where})")
+            raise ValueError(
+                f"compute must return a dict of series per panel "
+                f"({len(self._specs)} panel(s)), got {type(out).__name__} "
+                f"(at {where})"
+            )
         panels = []
         for p, (series, spec) in enumerate(zip(out, self._specs, strict=True)):
             if not isinstance(series, Mapping):
-                raise ValueError(f"compute must return a dict {{name: (x, y)}} for "
-                                 f"panel {p}, got {type(series).__name__} (at {where})")
+                raise ValueError(
+                    f"compute must return a dict {{name: (x, y)}} for "
+                    f"panel {p}, got {type(series).__name__} (at {where})"
+                )
             clean = {}
             for name, xy in series.items():
                 if name not in spec.names:
-                    raise ValueError(f"compute returned series {name!r}, which panel "
-                                     f"{p} does not declare (lines: {spec.names}; at "
-                                     f"{where})")
+                    raise ValueError(
+                        f"compute returned series {name!r}, which panel "
+                        f"{p} does not declare (lines: {spec.names}; at "
+                        f"{where})"
+                    )
                 try:
                     x, y = xy
                     x = np.asarray(x, dtype=np.float64).ravel()
                     y = np.asarray(y, dtype=np.float64).ravel()
                 except (TypeError, ValueError):
-                    raise ValueError(f"series {name!r} must be an (x, y) pair of "
-                                     f"arrays (at {where})") from None
+                    raise ValueError(
+                        f"series {name!r} must be an (x, y) pair of arrays (at {where})"
+                    ) from None
                 if x.shape != y.shape or x.size == 0:
-                    raise ValueError(f"series {name!r} needs x and y of the same, "
-                                     f"non-zero length, got {x.size} and {y.size} (at "
-                                     f"{where})")
+                    raise ValueError(
+                        f"series {name!r} needs x and y of the same, "
+                        f"non-zero length, got {x.size} and {y.size} (at "
+                        f"{where})"
+                    )
                 if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-                    raise ValueError(f"series {name!r} has non-finite values (at "
-                                     f"{where}); clip or cut it in compute")
+                    raise ValueError(
+                        f"series {name!r} has non-finite values (at "
+                        f"{where}); clip or cut it in compute"
+                    )
                 clean[name] = (x, y)
             panels.append(clean)
         return _Frame(panels, note)
@@ -817,8 +971,10 @@ class Explorer:
         if self._frames is None:
             frames = []
             for index in self._combinations():
-                values = {c.name: c.values[i]
-                          for c, i in zip(self._controls, index, strict=True)}
+                values = {
+                    c.name: c.values[i]
+                    for c, i in zip(self._controls, index, strict=True)
+                }
                 frames.append(self._normalise(self._compute(**values), values))
             self._frames = frames
         return self._frames
@@ -833,8 +989,10 @@ class Explorer:
         names = [c.name for c in self._controls]
         for name, value in values.items():
             if name not in names:
-                raise ValueError(f"{name} is not a control of this explorer (controls: "
-                                 f"{', '.join(names) or 'none'})")
+                raise ValueError(
+                    f"{name} is not a control of this explorer (controls: "
+                    f"{', '.join(names) or 'none'})"
+                )
             k = names.index(name)
             index[k] = self._controls[k].index_of(value)
         return self._all_frames()[self._frame_number(index)].panels
@@ -863,8 +1021,9 @@ class Explorer:
                 y_all = np.concatenate(ys) if ys else np.zeros(1)
                 lim = {"x": _fixed(panel.xlim, x_all, panel.xscale == "log", 0.0)}
                 lim["y"] = _fixed(panel.ylim, y_all, panel.yscale == "log", 0.05)
-                lim["ylog"] = (_fixed(panel.ylim, y_all, True, 0.05)
-                               if panel.log_toggle else None)
+                lim["ylog"] = (
+                    _fixed(panel.ylim, y_all, True, 0.05) if panel.log_toggle else None
+                )
                 out.append(lim)
             self._limits = out
         return self._limits
@@ -899,18 +1058,31 @@ class Explorer:
                 ax.set_xscale(panel.xscale)
                 if panel.image is not None:
                     arr, extent = panel.image
-                    ax.imshow(np.asarray(arr, dtype=np.float64), extent=extent,
-                              origin="lower", aspect="auto", cmap="Blues", alpha=0.55,
-                              zorder=0, interpolation="bilinear")
+                    ax.imshow(
+                        np.asarray(arr, dtype=np.float64),
+                        extent=extent,
+                        origin="lower",
+                        aspect="auto",
+                        cmap="Blues",
+                        alpha=0.55,
+                        zorder=0,
+                        interpolation="bilinear",
+                    )
                 for cx, cy in spec.contours:
                     ax.plot(cx, cy, color="#a8b0ba", linewidth=0.8, zorder=1)
                 artists = {}
                 for name, line in zip(spec.names, spec.lines, strict=True):
-                    (art,) = ax.plot([], [], color=line.color, linewidth=line.width,
-                                     linestyle=_MPL_DASHES[line.dash],
-                                     marker="o" if line.marker else None,
-                                     markersize=3.5, label=line.label or "_nolegend_",
-                                     zorder=3)
+                    (art,) = ax.plot(
+                        [],
+                        [],
+                        color=line.color,
+                        linewidth=line.width,
+                        linestyle=_MPL_DASHES[line.dash],
+                        marker="o" if line.marker else None,
+                        markersize=3.5,
+                        label=line.label or "_nolegend_",
+                        zorder=3,
+                    )
                     artists[name] = art
                 self._artists.append(artists)
                 if panel.equal_aspect:
@@ -953,8 +1125,10 @@ class Explorer:
         A change of control then redraws the lines only.
         """
         canvas = self.figure.canvas
-        key = tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
-                    for ax in self._axes)
+        key = tuple(
+            (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
+            for ax in self._axes
+        )
         if self._background is None or key != self._background_key:
             lines = [a for arts in self._artists for a in arts.values()]
             for a in lines:
@@ -978,8 +1152,15 @@ class Explorer:
 
         self._render()
         canvas = self.figure.canvas
-        img = Image.frombuffer("RGBA", canvas.get_width_height(physical=True),
-                               canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        img = Image.frombuffer(
+            "RGBA",
+            canvas.get_width_height(physical=True),
+            canvas.buffer_rgba(),
+            "raw",
+            "RGBA",
+            0,
+            1,
+        )
         buf = io.BytesIO()
         img.convert("RGB").save(buf, format="PNG", compress_level=1)
         return buf.getvalue()
@@ -1024,8 +1205,9 @@ class Explorer:
 
         def describe(text: str) -> dict:
             if html_ok:
-                return dict(description=tex_html(text), description_allow_html=True,
-                            style=style)
+                return dict(
+                    description=tex_html(text), description_allow_html=True, style=style
+                )
             return dict(description=tex_plain(text), style=style)
 
         for k, c in enumerate(self._controls):
@@ -1033,11 +1215,18 @@ class Explorer:
             if c.kind == "slider":
                 w = W.SelectionSlider(
                     options=[(lab, i) for i, lab in enumerate(c.labels)],
-                    value=self._index[k], continuous_update=True, readout=True,
-                    layout=W.Layout(width="min(100%, 34rem)"), **common)
+                    value=self._index[k],
+                    continuous_update=True,
+                    readout=True,
+                    layout=W.Layout(width="min(100%, 34rem)"),
+                    **common,
+                )
             elif c.kind == "dropdown":
-                w = W.Dropdown(options=[(lab, i) for i, lab in enumerate(c.labels)],
-                               value=self._index[k], **common)
+                w = W.Dropdown(
+                    options=[(lab, i) for i, lab in enumerate(c.labels)],
+                    value=self._index[k],
+                    **common,
+                )
             else:
                 w = W.Checkbox(value=bool(self._index[k]), indent=False, **common)
             w.observe(functools.partial(self._on_control, k), names="value")
@@ -1045,16 +1234,21 @@ class Explorer:
             rows.append(w)
         for p, spec in enumerate(self._specs):
             if spec.panel.log_toggle:
-                label = "log scale" + (f" ({spec.panel.title})"
-                                       if len(self._specs) > 1 and spec.panel.title
-                                       else "")
+                label = "log scale" + (
+                    f" ({spec.panel.title})"
+                    if len(self._specs) > 1 and spec.panel.title
+                    else ""
+                )
                 w = W.Checkbox(value=self._ylog[p], indent=False, **describe(label))
                 w.observe(functools.partial(self._on_log, p), names="value")
                 self._control_widgets[f"log:{p}"] = w
                 rows.append(w)
         px = int(round(self.figure.get_figwidth() * self.figure.dpi))
-        self._image = W.Image(value=self._render_png(), format="png",
-                              layout=W.Layout(width="100%", max_width=f"{px}px"))
+        self._image = W.Image(
+            value=self._render_png(),
+            format="png",
+            layout=W.Layout(width="100%", max_width=f"{px}px"),
+        )
         frame = self._all_frames()[self._frame_number(self._index)]
         self._note = W.HTML(self._note_html(frame))
         children = []
@@ -1114,7 +1308,8 @@ class Explorer:
                 raise ValueError(
                     f"the explorer's web version is {size / 1000:.0f} KB, over its "
                     f"budget max_bytes={self.max_bytes / 1000:.0f} KB: give the "
-                    f"controls fewer values, shorten the series, or raise max_bytes")
+                    f"controls fewer values, shorten the series, or raise max_bytes"
+                )
             self._html = (key, text, spec)
         return self._html[1], self._html[2]
 
@@ -1138,46 +1333,75 @@ class Explorer:
             panel = spec.panel
             contours = [[pool.add(cx), pool.add(cy)] for cx, cy in spec.contours]
             lim = limits[p]
-            panels.append({
-                "title": _tex_runs(panel.title) if panel.title else None,
-                "xlabel": _tex_runs(panel.xlabel), "ylabel": _tex_runs(panel.ylabel),
-                "xscale": panel.xscale, "yscale": panel.yscale,
-                "logToggle": bool(panel.log_toggle), "log": bool(self._ylog[p]),
-                "xlim": _jsonlim(lim["x"]), "ylim": _jsonlim(lim["y"]),
-                "ylimLog": _jsonlim(lim["ylog"]),
-                "equal": bool(panel.equal_aspect), "contours": contours,
-                "image": _image_uri(panel.image) if panel.image is not None else None,
-                "imageExtent": (None if panel.image is None else
-                                [float(e) for e in panel.image[1]]),
-                "lines": [{"name": n,
-                           "label": _tex_runs(ln.label) if ln.label else None,
-                           "text": tex_plain(ln.label) if ln.label else n,
-                           "color": ln.color, "dash": _DASHES[ln.dash],
-                           "width": ln.width, "marker": ln.marker}
-                          for n, ln in zip(spec.names, spec.lines, strict=True)],
-            })
+            panels.append(
+                {
+                    "title": _tex_runs(panel.title) if panel.title else None,
+                    "xlabel": _tex_runs(panel.xlabel),
+                    "ylabel": _tex_runs(panel.ylabel),
+                    "xscale": panel.xscale,
+                    "yscale": panel.yscale,
+                    "logToggle": bool(panel.log_toggle),
+                    "log": bool(self._ylog[p]),
+                    "xlim": _jsonlim(lim["x"]),
+                    "ylim": _jsonlim(lim["y"]),
+                    "ylimLog": _jsonlim(lim["ylog"]),
+                    "equal": bool(panel.equal_aspect),
+                    "contours": contours,
+                    "image": _image_uri(panel.image)
+                    if panel.image is not None
+                    else None,
+                    "imageExtent": (
+                        None
+                        if panel.image is None
+                        else [float(e) for e in panel.image[1]]
+                    ),
+                    "lines": [
+                        {
+                            "name": n,
+                            "label": _tex_runs(ln.label) if ln.label else None,
+                            "text": tex_plain(ln.label) if ln.label else n,
+                            "color": ln.color,
+                            "dash": _DASHES[ln.dash],
+                            "width": ln.width,
+                            "marker": ln.marker,
+                        }
+                        for n, ln in zip(spec.names, spec.lines, strict=True)
+                    ],
+                }
+            )
         notes = [f.note for f in frames]
         has_notes = any(n is not None for n in notes)
         note_bytes = b""
         note_index = None
         if has_notes:
             uniq: dict = {}
-            note_index = np.array([uniq.setdefault(n or "", len(uniq)) for n in notes],
-                                  dtype=np.int32)
+            note_index = np.array(
+                [uniq.setdefault(n or "", len(uniq)) for n in notes], dtype=np.int32
+            )
             note_bytes = json.dumps(list(uniq), ensure_ascii=False).encode("utf-8")
         blob, n_arrays = pool.blob(table, note_index, note_bytes)
         body = {
             "v": 1,
             "title": _tex_runs(self.title) if self.title else None,
             "caption": _tex_runs(self.caption) if self.caption else None,
-            "controls": [{"name": c.name, "kind": c.kind, "label": _tex_runs(c.label),
-                          "text": tex_plain(c.label), "labels": list(c.labels),
-                          "index": i}
-                         for c, i in zip(self._controls, self._index, strict=True)],
+            "controls": [
+                {
+                    "name": c.name,
+                    "kind": c.kind,
+                    "label": _tex_runs(c.label),
+                    "text": tex_plain(c.label),
+                    "labels": list(c.labels),
+                    "index": i,
+                }
+                for c, i in zip(self._controls, self._index, strict=True)
+            ],
             "panels": panels,
-            "nFrames": len(frames), "nSlots": len(slots), "nArrays": n_arrays,
+            "nFrames": len(frames),
+            "nSlots": len(slots),
+            "nArrays": n_arrays,
             "notes": len(note_bytes) if has_notes else None,
-            "font": plotting.FONT, "grid": plotting.GRID,
+            "font": plotting.FONT,
+            "grid": plotting.GRID,
             "blob": base64.b64encode(blob).decode("ascii"),
         }
         digest = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
@@ -1188,9 +1412,13 @@ class Explorer:
             # one combination (every control at its last value) must draw, so that a
             # browser test can still compare the page with Python's values.
             last = [len(c.values) - 1 for c in self._controls]
-            body["check"] = {"index": last, "series": [
-                {name: [_b64_f64(x), _b64_f64(y)] for name, (x, y) in panel.items()}
-                for panel in frames[self._frame_number(last)].panels]}
+            body["check"] = {
+                "index": last,
+                "series": [
+                    {name: [_b64_f64(x), _b64_f64(y)] for name, (x, y) in panel.items()}
+                    for panel in frames[self._frame_number(last)].panels
+                ],
+            }
         return body
 
     def _static_png(self) -> str:
@@ -1203,10 +1431,18 @@ class Explorer:
             fig.set_dpi(72)
             canvas = fig.canvas
             canvas.draw()
-            img = Image.frombuffer("RGBA", canvas.get_width_height(physical=True),
-                                   canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-            img = img.convert("RGB").quantize(colors=32,
-                                              method=Image.Quantize.MEDIANCUT)
+            img = Image.frombuffer(
+                "RGBA",
+                canvas.get_width_height(physical=True),
+                canvas.buffer_rgba(),
+                "raw",
+                "RGBA",
+                0,
+                1,
+            )
+            img = img.convert("RGB").quantize(
+                colors=32, method=Image.Quantize.MEDIANCUT
+            )
             buf = io.BytesIO()
             img.save(buf, format="PNG", optimize=True)
         finally:
@@ -1216,8 +1452,10 @@ class Explorer:
 
     # -- display ---------------------------------------------------------------------
     def __repr__(self) -> str:
-        names = ", ".join(f"{c.name}={c.values[i]!r}" for c, i in
-                          zip(self._controls, self._index, strict=True))
+        names = ", ".join(
+            f"{c.name}={c.values[i]!r}"
+            for c, i in zip(self._controls, self._index, strict=True)
+        )
         title = f" {tex_plain(self.title)!r}" if self.title else ""
         return f"<lrbook explorer{title}: {names or 'no controls'}>"
 
@@ -1230,7 +1468,10 @@ class Explorer:
                 return data
             # what ipywidgets 7 and 8 both display for a widget
             data["application/vnd.jupyter.widget-view+json"] = {
-                "version_major": 2, "version_minor": 0, "model_id": widget.model_id}
+                "version_major": 2,
+                "version_minor": 0,
+                "model_id": widget.model_id,
+            }
         return data
 
 
@@ -1269,13 +1510,15 @@ def _fixed(spec, values: np.ndarray, log: bool, margin: float):
         hi = float(hi_s)
     if log:
         if lo_s is None:  # a tail far below the rest would squash everything else
-            lo = max(lo, hi / 10 ** LOG_DECADES)
+            lo = max(lo, hi / 10**LOG_DECADES)
         a, b = math.log10(lo), math.log10(hi)
         if a == b:
             a, b = a - 0.5, b + 0.5
         pad = (b - a) * margin
-        return (10 ** (a - (pad if lo_s is None else 0)),
-                10 ** (b + (pad if hi_s is None else 0)))
+        return (
+            10 ** (a - (pad if lo_s is None else 0)),
+            10 ** (b + (pad if hi_s is None else 0)),
+        )
     if lo == hi:
         d = abs(lo) * 0.1 or 1.0
         lo, hi = (lo - d if lo_s is None else lo), (hi + d if hi_s is None else hi)
@@ -1287,8 +1530,9 @@ def _jsonlim(lim):
     return None if lim is None else [float(lim[0]), float(lim[1])]
 
 
-def _simplify_mask(x: np.ndarray, y: np.ndarray, panel: Panel, lim: dict,
-                   tol: float = 5e-4) -> np.ndarray:
+def _simplify_mask(
+    x: np.ndarray, y: np.ndarray, panel: Panel, lim: dict, tol: float = 5e-4
+) -> np.ndarray:
     """Points to keep so the polyline moves by < ``tol`` of the axes (each scale)."""
     n = x.size
     if n <= 2:
@@ -1330,7 +1574,7 @@ def _rdp(x: np.ndarray, y: np.ndarray, tol: float) -> np.ndarray:
         i, j = stack.pop()
         if j <= i + 1:
             continue
-        xs, ys = x[i + 1:j], y[i + 1:j]
+        xs, ys = x[i + 1 : j], y[i + 1 : j]
         dx, dy = x[j] - x[i], y[j] - y[i]
         d2 = dx * dx + dy * dy
         if d2 == 0:
@@ -1398,7 +1642,8 @@ def decode(spec: dict) -> list:
     lengths = np.frombuffer(raw, "<u4", n, 0)
     off = 4 * n
     table = np.frombuffer(raw, "<i4", n_frames * n_slots * 2, off).reshape(
-        n_frames, n_slots, 2)
+        n_frames, n_slots, 2
+    )
     off += table.nbytes
     notes_idx = None
     if spec["notes"] is not None:
@@ -1411,10 +1656,13 @@ def decode(spec: dict) -> list:
     notes = json.loads(raw[off:].decode("utf-8")) if notes_idx is not None else None
     arrays, start = [], 0
     for length in lengths:
-        arrays.append(data[start:start + length])
+        arrays.append(data[start : start + length])
         start += int(length)
-    slots = [(p, line["name"]) for p, panel in enumerate(spec["panels"])
-             for line in panel["lines"]]
+    slots = [
+        (p, line["name"])
+        for p, panel in enumerate(spec["panels"])
+        for line in panel["lines"]
+    ]
     out = []
     for f in range(n_frames):
         panels = [{} for _ in spec["panels"]]
@@ -1476,7 +1724,7 @@ def _render_html(spec: dict, static_png: str, title: str | None) -> str:
         f'<img class="lrx-static" src="{static_png}" alt="{_html.escape(alt)} '
         f'(a static picture: the interactive version needs JavaScript)" '
         f'style="max-width:100%;height:auto">'
-        f'</div>\n<script>{_script_safe(_library())}</script>'
+        f"</div>\n<script>{_script_safe(_library())}</script>"
     )
 
 
@@ -1498,8 +1746,14 @@ def _to_json(v):
     if callable(v) and getattr(_schedules, getattr(v, "__name__", ""), None) is v:
         return {"$factory": v.__name__}
     if isinstance(v, Control):
-        return {"$control": v.kind, "name": v.name, "values": _to_json(list(v.values)),
-                "labels": list(v.labels), "index": v.index, "label": v.label}
+        return {
+            "$control": v.kind,
+            "name": v.name,
+            "values": _to_json(list(v.values)),
+            "labels": list(v.labels),
+            "index": v.index,
+            "label": v.label,
+        }
     if isinstance(v, (list, tuple, np.ndarray)):
         return [_to_json(u) for u in v]
     if isinstance(v, Mapping) and all(isinstance(k, str) for k in v):
@@ -1518,8 +1772,14 @@ def _from_json(v):
         if "$factory" in v:
             return getattr(_schedules, v["$factory"])
         if "$control" in v:
-            return Control(v["name"], v["$control"], tuple(_from_json(v["values"])),
-                           tuple(v["labels"]), v["index"], v["label"])
+            return Control(
+                v["name"],
+                v["$control"],
+                tuple(_from_json(v["values"])),
+                tuple(v["labels"]),
+                v["index"],
+                v["label"],
+            )
         return {k: _from_json(u) for k, u in v.items()}
     return v
 
@@ -1542,8 +1802,11 @@ def reproducible(func: Callable) -> Callable:
         ex = func(*args, **kwargs)
         if isinstance(ex, Explorer) and ex.recipe is None:
             try:
-                ex.recipe = {"call": f"{func.__module__}.{func.__qualname__}",
-                             "args": _to_json(list(args)), "kwargs": _to_json(kwargs)}
+                ex.recipe = {
+                    "call": f"{func.__module__}.{func.__qualname__}",
+                    "args": _to_json(list(args)),
+                    "kwargs": _to_json(kwargs),
+                }
             except TypeError:
                 ex.recipe = None
         return ex
@@ -1565,29 +1828,51 @@ def rebuild(recipe: dict) -> Explorer:
     func = getattr(importlib.import_module(module), name, None)
     if not getattr(func, "_lrbook_reproducible", False):
         raise ValueError(f"recipe calls {call!r}, which is not marked @reproducible")
-    return func(*_from_json(recipe.get("args", [])), **_from_json(recipe.get("kwargs",
-                                                                            {})))
+    return func(
+        *_from_json(recipe.get("args", [])), **_from_json(recipe.get("kwargs", {}))
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Schedules: lrbook.explore.schedule(...)
 # --------------------------------------------------------------------------------------
 
-FACTORIES = {name: getattr(_schedules, name) for name in (
-    "constant", "step_decay", "multistep_decay", "exponential_decay", "linear",
-    "cosine_annealing", "cosine_warm_restarts", "cyclic", "one_cycle", "sequential")}
+FACTORIES = {
+    name: getattr(_schedules, name)
+    for name in (
+        "constant",
+        "step_decay",
+        "multistep_decay",
+        "exponential_decay",
+        "linear",
+        "cosine_annealing",
+        "cosine_warm_restarts",
+        "cyclic",
+        "one_cycle",
+        "sequential",
+    )
+}
 
 #: How a schedule parameter is shown on a slider: (symbol in TeX, unit).
 PARAMETERS = {
-    "lr": (r"\alpha_0", None), "gamma": (r"\gamma", None),
-    "step_size": ("s", "steps"), "milestones": (None, "steps"),
-    "t_max": (r"T_{\max}", "steps"), "eta_min": (r"\eta_{\min}", None),
-    "t_0": ("T_0", "steps"), "t_mult": ("m", None),
-    "base_lr": (r"\alpha_{\mathrm{base}}", None), "max_lr": (r"\alpha_{\max}", None),
-    "step_size_up": ("u", "steps"), "step_size_down": ("d", "steps"),
-    "total_steps": ("N", "steps"), "pct_start": (None, "fraction of N"),
-    "div_factor": (None, None), "final_div_factor": (None, None),
-    "start_factor": ("f_s", None), "end_factor": ("f_e", None),
+    "lr": (r"\alpha_0", None),
+    "gamma": (r"\gamma", None),
+    "step_size": ("s", "steps"),
+    "milestones": (None, "steps"),
+    "t_max": (r"T_{\max}", "steps"),
+    "eta_min": (r"\eta_{\min}", None),
+    "t_0": ("T_0", "steps"),
+    "t_mult": ("m", None),
+    "base_lr": (r"\alpha_{\mathrm{base}}", None),
+    "max_lr": (r"\alpha_{\max}", None),
+    "step_size_up": ("u", "steps"),
+    "step_size_down": ("d", "steps"),
+    "total_steps": ("N", "steps"),
+    "pct_start": (None, "fraction of N"),
+    "div_factor": (None, None),
+    "final_div_factor": (None, None),
+    "start_factor": ("f_s", None),
+    "end_factor": ("f_e", None),
     "total_iters": ("T", "steps"),
 }
 
@@ -1607,21 +1892,34 @@ def _param_label(param: str, owner: str | None = None) -> str:
 def _factory(item, where: str):
     if isinstance(item, str):
         if item not in FACTORIES:
-            raise ValueError(f"{where} must name an lrbook schedule "
-                             f"({', '.join(FACTORIES)}), got {item!r}")
+            raise ValueError(
+                f"{where} must name an lrbook schedule "
+                f"({', '.join(FACTORIES)}), got {item!r}"
+            )
         return FACTORIES[item]
     for f in FACTORIES.values():
         if item is f:
             return f
-    raise ValueError(f"{where} must be an lrbook schedule, a factory such as "
-                     f"lrbook.step_decay, or its name, got {item!r}")
+    raise ValueError(
+        f"{where} must be an lrbook schedule, a factory such as "
+        f"lrbook.step_decay, or its name, got {item!r}"
+    )
 
 
 @reproducible
-def schedule(spec, sliders: Mapping | None = None, *, horizon: int | None = None,
-             labels: Sequence[str] | None = None, title: str | None = None,
-             log: bool = False, log_toggle: bool = True, ylim=(0, None),
-             max_bytes: int = MAX_BYTES, **params) -> Explorer:
+def schedule(
+    spec,
+    sliders: Mapping | None = None,
+    *,
+    horizon: int | None = None,
+    labels: Sequence[str] | None = None,
+    title: str | None = None,
+    log: bool = False,
+    log_toggle: bool = True,
+    ylim=(0, None),
+    max_bytes: int = MAX_BYTES,
+    **params,
+) -> Explorer:
     r"""An explorer of one learning-rate schedule, or a comparison of several.
 
     Args:
@@ -1668,12 +1966,16 @@ def schedule(spec, sliders: Mapping | None = None, *, horizon: int | None = None
     sliders = dict(sliders or {})
     names = [e[0].__name__ for e in entries]
     if labels is None:  # the factory names; numbered when one is compared with itself
-        labels = [n if names.count(n) == 1 else f"{n} {names[:k + 1].count(n)}"
-                  for k, n in enumerate(names)]
+        labels = [
+            n if names.count(n) == 1 else f"{n} {names[: k + 1].count(n)}"
+            for k, n in enumerate(names)
+        ]
     labels = list(labels)
     if len(labels) != len(entries):
-        raise ValueError(f"labels must hold one label per schedule ({len(entries)}), "
-                         f"got {len(labels)}")
+        raise ValueError(
+            f"labels must hold one label per schedule ({len(entries)}), "
+            f"got {len(labels)}"
+        )
     if len(set(labels)) != len(labels):
         raise ValueError(f"labels must be distinct (name the schedules), got {labels}")
     # map every slider to the (entry, parameter) pairs it moves
@@ -1692,23 +1994,30 @@ def schedule(spec, sliders: Mapping | None = None, *, horizon: int | None = None
                 hits.append(k)
         if not hits:
             where = f"schedule {owner!r}" if owner else "any of the schedules"
-            raise ValueError(f"{key} is not a parameter of {where} "
-                             f"({', '.join(names)})")
+            raise ValueError(
+                f"{key} is not a parameter of {where} ({', '.join(names)})"
+            )
         ctrl_name = key.replace(".", "_")
         if not ctrl_name.isidentifier():
             ctrl_name = "p_" + ctrl_name
         default = entries[hits[0]][1].get(param) if len(entries) == 1 or owner else None
-        label = _param_label(param, (labels[hits[0]] if owner and len(entries) > 1
-                                     else None))
+        label = _param_label(
+            param, (labels[hits[0]] if owner and len(entries) > 1 else None)
+        )
         if isinstance(values, Control):
             ctrl = values
             ctrl_name = ctrl.name
         elif values and all(isinstance(v, bool) for v in values):
-            ctrl = toggle(ctrl_name, bool(default) if default is not None else False,
-                          label=label)
+            ctrl = toggle(
+                ctrl_name, bool(default) if default is not None else False, label=label
+            )
         elif values and all(isinstance(v, str) for v in values):
-            ctrl = dropdown(ctrl_name, list(values),
-                            default if default in values else None, label=label)
+            ctrl = dropdown(
+                ctrl_name,
+                list(values),
+                default if default in values else None,
+                label=label,
+            )
         else:
             try:
                 ctrl = slider(ctrl_name, values, label=label)
@@ -1737,16 +2046,20 @@ def schedule(spec, sliders: Mapping | None = None, *, horizon: int | None = None
                 out.append(factory(**kw))
             except (TypeError, ValueError) as err:
                 moved = ", ".join(f"{c}={values[c]!r}" for c, _, h in targets if k in h)
-                raise ValueError(f"{labels[k]} rejects {moved or 'its arguments'}: "
-                                 f"{err}") from None
+                raise ValueError(
+                    f"{labels[k]} rejects {moved or 'its arguments'}: {err}"
+                ) from None
         return out
 
     first = make({c.name: c.default for c in controls})
     if horizon is None:
         ends = [s.max_step for s in first]
         horizon = max(e + 1 for e in ends) if all(e is not None for e in ends) else 100
-    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) or \
-            horizon < 2:
+    if (
+        isinstance(horizon, bool)
+        or not isinstance(horizon, numbers.Integral)
+        or horizon < 2
+    ):
         raise ValueError(f"horizon must be an integer >= 2, got {horizon!r}")
     horizon = int(horizon)
 
@@ -1760,10 +2073,14 @@ def schedule(spec, sliders: Mapping | None = None, *, horizon: int | None = None
         return Frame(series, "\n".join(notes))
 
     single = len(entries) == 1
-    panel = Panel(xlabel=X_LABEL, ylabel=Y_LABEL,
-                  lines={lab: Line(label=None if single else lab) for lab in labels},
-                  log_toggle=log_toggle, yscale="log" if log and not log_toggle else
-                  "linear", ylim=ylim)
+    panel = Panel(
+        xlabel=X_LABEL,
+        ylabel=Y_LABEL,
+        lines={lab: Line(label=None if single else lab) for lab in labels},
+        log_toggle=log_toggle,
+        yscale="log" if log and not log_toggle else "linear",
+        ylim=ylim,
+    )
     ex = Explorer(controls, compute, panel, title=title, max_bytes=max_bytes)
     if log and log_toggle:
         ex._ylog[0] = True
@@ -1774,16 +2091,21 @@ def _entries(spec, params: dict) -> list:
     """Normalise ``spec`` into ``[(factory, fixed params), ...]``."""
     if isinstance(spec, (list, tuple)):
         if params:
-            raise ValueError(f"fixed parameters {sorted(params)} apply to a single "
-                             f"schedule; in a comparison give each its own")
+            raise ValueError(
+                f"fixed parameters {sorted(params)} apply to a single "
+                f"schedule; in a comparison give each its own"
+            )
         if len(spec) < 1:
             raise ValueError("spec must hold at least one schedule")
         out = []
         for k, item in enumerate(spec):
             if isinstance(item, _schedules.Schedule):
                 out.append((_factory(item.name, f"spec[{k}]"), item.params))
-            elif (isinstance(item, (tuple, list)) and len(item) == 2
-                  and isinstance(item[1], Mapping)):
+            elif (
+                isinstance(item, (tuple, list))
+                and len(item) == 2
+                and isinstance(item[1], Mapping)
+            ):
                 out.append((_factory(item[0], f"spec[{k}]"), dict(item[1])))
             else:
                 out.append((_factory(item, f"spec[{k}]"), {}))

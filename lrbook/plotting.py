@@ -137,8 +137,9 @@ def color(i: int) -> str:
     return PALETTE[int(i) % len(PALETTE)]
 
 
-def axis_label(quantity: str, unit: str | None = None, *, symbol: str | None = None
-               ) -> str:
+def axis_label(
+    quantity: str, unit: str | None = None, *, symbol: str | None = None
+) -> str:
     r"""An axis label "quantity $symbol$ (unit)", the book's one way to write them.
 
     Args:
@@ -158,8 +159,9 @@ def axis_label(quantity: str, unit: str | None = None, *, symbol: str | None = N
     return text
 
 
-def label_axes(ax, x: str | None = None, y: str | None = None, *,
-               title: str | None = None) -> None:
+def label_axes(
+    ax, x: str | None = None, y: str | None = None, *, title: str | None = None
+) -> None:
     """Label an axes' x and y axis (use :func:`axis_label` for the strings)."""
     if x is not None:
         ax.set_xlabel(x)
@@ -196,9 +198,11 @@ def contrast_ratio(a: str, b: str) -> float:
 
     def luminance(hex_color: str) -> float:
         h = hex_color.lstrip("#")
-        channels = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-               for c in channels]
+        channels = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+            for c in channels
+        ]
         return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)

@@ -27,8 +27,13 @@ HTML = BUILD / "html"
 STAMP = BUILD / ".lrbook-site-build"  # written after a clean, warning-free build
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 # Sphinx reports "path:line: WARNING: ..." / "ERROR: ..." (with a space after the
 # colon). Kernels' own stderr ("[IPKernelApp] WARNING | ...", "ERROR:tornado...:" while
@@ -40,8 +45,12 @@ def site_sources() -> list[Path]:
     """Every file whose change can change the built site."""
     files = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "pyproject.toml"]
     for path in (ROOT / "book").rglob("*"):
-        if path.is_file() and path.suffix != ".ipynb" and "_build" not in path.parts \
-                and ".ipynb_checkpoints" not in path.parts:
+        if (
+            path.is_file()
+            and path.suffix != ".ipynb"
+            and "_build" not in path.parts
+            and ".ipynb_checkpoints" not in path.parts
+        ):
             files.append(path)
     for path in (ROOT / "lrbook").rglob("*"):
         if path.is_file() and path.suffix in {".py", ".js", ".css", ".json"}:
@@ -67,17 +76,27 @@ def build_site() -> str:
     # MPLBACKEND is unset).
     env.pop("MPLBACKEND", None)
     exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", ".", "-W", "-n",
-           "--keep-going"]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=1800)
+    cmd = [
+        str(exe) if exe.exists() else "jupyter-book",
+        "build",
+        ".",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
+    )
     log = proc.stdout + proc.stderr
     (BUILD / "site-build.log").write_text(log, encoding="utf-8")
     problems = [line for line in log.splitlines() if SPHINX_PROBLEM.search(line)]
     if proc.returncode != 0 or problems:
-        pytest.fail("the book build is not clean (jupyter-book build . -W -n "
-                    f"--keep-going exited {proc.returncode}):\n" + "\n".join(
-                        problems or log.splitlines()[-40:]), pytrace=False)
+        pytest.fail(
+            "the book build is not clean (jupyter-book build . -W -n "
+            f"--keep-going exited {proc.returncode}):\n"
+            + "\n".join(problems or log.splitlines()[-40:]),
+            pytrace=False,
+        )
     STAMP.write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"), encoding="utf-8")
     return log
 
@@ -124,8 +143,10 @@ def browser():
     browser test must run: there it fails instead.
     """
     if not CHROMIUM.exists():
-        message = (f"{CHROMIUM} is missing: install Debian's chromium "
-                   "(apt-get install -y chromium) for the browser test")
+        message = (
+            f"{CHROMIUM} is missing: install Debian's chromium "
+            "(apt-get install -y chromium) for the browser test"
+        )
         if os.environ.get("CI"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)

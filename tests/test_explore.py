@@ -16,18 +16,28 @@ ipywidgets = pytest.importorskip("ipywidgets")
 
 
 def step_explorer(**kw):
-    return explore.schedule("step_decay", {"gamma": [0.1, 0.5, 0.9],
-                                           "step_size": [10, 20, 30]},
-                            lr=0.1, step_size=20, gamma=0.5, horizon=80, **kw)
+    return explore.schedule(
+        "step_decay",
+        {"gamma": [0.1, 0.5, 0.9], "step_size": [10, 20, 30]},
+        lr=0.1,
+        step_size=20,
+        gamma=0.5,
+        horizon=80,
+        **kw,
+    )
 
 
 def two_schedules():
-    return explore.compare(lrbook.step_decay(0.1, step_size=30, gamma=0.5),
-                           lrbook.cosine_annealing(0.1, t_max=100, eta_min=0.001),
-                           sliders={"lr": [0.05, 0.1, 0.2],
-                                    "step_decay.gamma": [0.25, 0.5, 0.75],
-                                    "cosine_annealing.t_max": [50, 100, 150]},
-                           horizon=150)
+    return explore.compare(
+        lrbook.step_decay(0.1, step_size=30, gamma=0.5),
+        lrbook.cosine_annealing(0.1, t_max=100, eta_min=0.001),
+        sliders={
+            "lr": [0.05, 0.1, 0.2],
+            "step_decay.gamma": [0.25, 0.5, 0.75],
+            "cosine_annealing.t_max": [50, 100, 150],
+        },
+        horizon=150,
+    )
 
 
 def gd_explorer():
@@ -49,22 +59,43 @@ def gd_explorer():
             loss.append(p[0] ** 2 + 3 * p[1] ** 2)
         path = np.array(path)
         return explore.Frame(
-            [{"path": (path[:, 0], path[:, 1])},
-             {"loss": (np.arange(21), np.maximum(loss, 1e-12))}],
-            note=f"final loss {loss[-1]:.3g}")
+            [
+                {"path": (path[:, 0], path[:, 1])},
+                {"loss": (np.arange(21), np.maximum(loss, 1e-12))},
+            ],
+            note=f"final loss {loss[-1]:.3g}",
+        )
 
     return explore.Explorer(
-        [explore.slider("lr", [0.01, 0.05, 0.1, 0.15], label=r"learning rate $\alpha$"),
-         explore.toggle("momentum", label="momentum 0.9")],
+        [
+            explore.slider(
+                "lr", [0.01, 0.05, 0.1, 0.15], label=r"learning rate $\alpha$"
+            ),
+            explore.toggle("momentum", label="momentum 0.9"),
+        ],
         compute,
-        [explore.Panel(xlabel="$x$", ylabel="$y$",
-                       lines={"path": explore.Line("iterates", marker=True)},
-                       contours=contours, image=(grid, (-2, 2, -2, 2)),
-                       xlim=(-2, 2), ylim=(-2, 2), equal_aspect=True, title="path"),
-         explore.Panel(xlabel=plotting.axis_label("update", "steps", symbol="t"),
-                       ylabel="loss", lines={"loss": "f"}, yscale="log",
-                       title="loss")],
-        title="Gradient descent")
+        [
+            explore.Panel(
+                xlabel="$x$",
+                ylabel="$y$",
+                lines={"path": explore.Line("iterates", marker=True)},
+                contours=contours,
+                image=(grid, (-2, 2, -2, 2)),
+                xlim=(-2, 2),
+                ylim=(-2, 2),
+                equal_aspect=True,
+                title="path",
+            ),
+            explore.Panel(
+                xlabel=plotting.axis_label("update", "steps", symbol="t"),
+                ylabel="loss",
+                lines={"loss": "f"},
+                yscale="log",
+                title="loss",
+            ),
+        ],
+        title="Gradient descent",
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -86,8 +117,9 @@ def test_slider_change_updates_the_artists_in_place():
     assert plt.get_fignums() == figures, "no pyplot figure may be made"
     t = np.arange(80)
     np.testing.assert_array_equal(line.get_xdata(), t)
-    np.testing.assert_allclose(line.get_ydata(), lrbook.step_decay(0.1, 20, 0.9)(t),
-                               rtol=0, atol=0)
+    np.testing.assert_allclose(
+        line.get_ydata(), lrbook.step_decay(0.1, 20, 0.9)(t), rtol=0, atol=0
+    )
     assert image.value != png and image.value[:8] == b"\x89PNG\r\n\x1a\n"
     ex.control_widgets["step_size"].value = 0
     np.testing.assert_allclose(line.get_ydata(), lrbook.step_decay(0.1, 10, 0.9)(t))
@@ -100,10 +132,13 @@ def test_set_moves_the_widgets_and_the_figure():
     ex.set(lr=0.2, step_decay_gamma=0.75)
     assert ex.control_widgets["lr"].value == 2
     t = np.arange(150)
-    np.testing.assert_allclose(ex.artists[0]["step_decay"].get_ydata(),
-                               lrbook.step_decay(0.2, 30, 0.75)(t))
-    np.testing.assert_allclose(ex.artists[0]["cosine_annealing"].get_ydata(),
-                               lrbook.cosine_annealing(0.2, 100, 0.001)(t))
+    np.testing.assert_allclose(
+        ex.artists[0]["step_decay"].get_ydata(), lrbook.step_decay(0.2, 30, 0.75)(t)
+    )
+    np.testing.assert_allclose(
+        ex.artists[0]["cosine_annealing"].get_ydata(),
+        lrbook.cosine_annealing(0.2, 100, 0.001)(t),
+    )
 
 
 def test_log_toggle_switches_the_axis():
@@ -149,8 +184,11 @@ def polyline_distance(px, py, qx, qy):
     for i in range(qx.size - 1):
         dx, dy = qx[i + 1] - qx[i], qy[i + 1] - qy[i]
         d2 = dx * dx + dy * dy
-        t = np.zeros_like(px) if d2 == 0 else np.clip(
-            ((px - qx[i]) * dx + (py - qy[i]) * dy) / d2, 0, 1)
+        t = (
+            np.zeros_like(px)
+            if d2 == 0
+            else np.clip(((px - qx[i]) * dx + (py - qy[i]) * dy) / d2, 0, 1)
+        )
         best = np.minimum(best, np.hypot(px - qx[i] - t * dx, py - qy[i] - t * dy))
     return best.max()
 
@@ -175,9 +213,15 @@ def test_payload_decodes_to_lrbook_values_for_every_combination(make):
             for name, (x, y) in want.items():
                 gx, gy = (np.asarray(a, dtype=np.float64) for a in got[name])
                 # every point kept is an exact lrbook value (to float32 rounding) ...
-                idx = [int(np.flatnonzero(np.isclose(x, v, rtol=1e-6, atol=1e-30)
-                                          & np.isclose(y, w, rtol=1e-6, atol=1e-30))[0])
-                       for v, w in zip(gx, gy, strict=False)]
+                idx = [
+                    int(
+                        np.flatnonzero(
+                            np.isclose(x, v, rtol=1e-6, atol=1e-30)
+                            & np.isclose(y, w, rtol=1e-6, atol=1e-30)
+                        )[0]
+                    )
+                    for v, w in zip(gx, gy, strict=False)
+                ]
                 assert idx == sorted(idx) and idx[0] == 0 and idx[-1] == x.size - 1
                 # ... and the simplified polyline stays within 1/1000 of the axes, on
                 # every y scale the reader can choose
@@ -187,14 +231,19 @@ def test_payload_decodes_to_lrbook_values_for_every_combination(make):
                     scales.append(("log", lim["ylog"]))
                 xr = lim["x"][1] - lim["x"][0]
                 for scale, (lo, hi) in scales:
-                    fy, sy, full, kept = y, gy, np.ones(y.size, bool), np.ones(gy.size,
-                                                                                bool)
+                    fy, sy, full, kept = (
+                        y,
+                        gy,
+                        np.ones(y.size, bool),
+                        np.ones(gy.size, bool),
+                    )
                     if scale == "log":
                         full, kept = y > 0, gy > 0
                         fy, sy = np.log10(y[full]), np.log10(gy[kept])
                         lo, hi = np.log10(lo), np.log10(hi)
-                    dist = polyline_distance(x[full] / xr, fy / (hi - lo),
-                                             gx[kept] / xr, sy / (hi - lo))
+                    dist = polyline_distance(
+                        x[full] / xr, fy / (hi - lo), gx[kept] / xr, sy / (hi - lo)
+                    )
                     assert dist < 1e-3, f"{name} at {values} ({scale}): off by {dist}"
     if "lrbook.explore.schedule" in json.dumps(spec["recipe"]):
         t = np.arange(80)
@@ -207,8 +256,11 @@ def test_payload_decodes_to_lrbook_values_for_every_combination(make):
 
 def test_simplification_keeps_the_jumps_of_step_decay():
     ex = step_explorer()
-    (panels, _), = [f for f, c in zip(explore.decode(ex.payload()),
-                                      range(ex.n_frames), strict=False) if c == 0]
+    ((panels, _),) = [
+        f
+        for f, c in zip(explore.decode(ex.payload()), range(ex.n_frames), strict=False)
+        if c == 0
+    ]
     x, y = panels[0]["step_decay"]
     assert x.size < 20  # 80 steps of a staircase need a handful of corners
     assert {9, 10, 19, 20} <= set(x.astype(int).tolist())
@@ -249,26 +301,38 @@ def test_recipe_rebuilds_the_same_explorer():
 def test_book_explorers_fit_the_budget():
     for ex in (step_explorer(), two_schedules(), gd_explorer()):
         assert ex.payload_size() <= 300_000
-    big = explore.schedule("cosine_annealing",
-                           {"t_max": list(range(20, 301, 20)),
-                            "eta_min": [0.0, 0.001, 0.01, 0.03],
-                            "lr": [0.02, 0.05, 0.1, 0.2, 0.5]},
-                           horizon=300)
+    big = explore.schedule(
+        "cosine_annealing",
+        {
+            "t_max": list(range(20, 301, 20)),
+            "eta_min": [0.0, 0.001, 0.01, 0.03],
+            "lr": [0.02, 0.05, 0.1, 0.2, 0.5],
+        },
+        horizon=300,
+    )
     assert big.n_frames == 300
     assert big.payload_size() <= 300_000
 
 
 def test_over_budget_raises():
-    ex = explore.schedule("cosine_annealing", {"t_max": list(range(20, 301, 10))},
-                          lr=0.1, horizon=300, max_bytes=20_000)
+    ex = explore.schedule(
+        "cosine_annealing",
+        {"t_max": list(range(20, 301, 10))},
+        lr=0.1,
+        horizon=300,
+        max_bytes=20_000,
+    )
     with pytest.raises(ValueError, match="max_bytes"):
         ex.to_html()
 
 
 def test_too_many_combinations_raise():
     with pytest.raises(ValueError, match="combinations"):
-        explore.schedule("step_decay", {"gamma": list(np.linspace(0.1, 0.9, 81)),
-                                        "step_size": list(range(1, 81))}, lr=0.1)
+        explore.schedule(
+            "step_decay",
+            {"gamma": list(np.linspace(0.1, 0.9, 81)), "step_size": list(range(1, 81))},
+            lr=0.1,
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -276,30 +340,64 @@ def test_too_many_combinations_raise():
 # --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: explore.slider("gamma", [0.5, 0.1]), "gamma"),
-    (lambda: explore.slider("gamma", [0.1]), "gamma"),
-    (lambda: explore.slider("gamma", [0.1, float("nan")]), "gamma"),
-    (lambda: explore.slider("gamma", [0.1, 0.5], default=0.3), "gamma"),
-    (lambda: explore.slider("2x", [1, 2]), "2x"),
-    (lambda: explore.dropdown("mode", []), "mode"),
-    (lambda: explore.toggle("momentum", default="yes"), "momentum"),
-    (lambda: explore.schedule("step_decay", {"beta": [0.1, 0.2]}, lr=0.1, step_size=3),
-     "beta"),
-    (lambda: explore.schedule("step_decay", {"gamma": [0.0, 0.5]}, lr=0.1,
-                              step_size=3), "gamma"),
-    (lambda: explore.schedule("step_decay", {"gamma": [0.1, 0.5]}, lr=0.1, step_size=3,
-                              gamma=0.3), "gamma"),
-    (lambda: explore.schedule("warp_decay", lr=0.1), "warp_decay"),
-    (lambda: explore.schedule("step_decay", lr=0.1, step_size=3, horizon=1), "horizon"),
-    (lambda: explore.compare(lrbook.constant(0.1), lrbook.exponential_decay(0.2, 0.9),
-                             sliders={"cyclic.gamma": [0.1, 0.2]}), "cyclic.gamma"),
-    (lambda: explore.Explorer([explore.slider("a", [1, 2]),
-                               explore.slider("a", [1, 2])],
-                              lambda a: {}, explore.Panel("x", "y")), "'a'"),
-    (lambda: explore.Panel("x", "y", yscale="symlog") and explore.Explorer(
-        [], lambda: {}, explore.Panel("x", "y", yscale="symlog")), "yscale"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: explore.slider("gamma", [0.5, 0.1]), "gamma"),
+        (lambda: explore.slider("gamma", [0.1]), "gamma"),
+        (lambda: explore.slider("gamma", [0.1, float("nan")]), "gamma"),
+        (lambda: explore.slider("gamma", [0.1, 0.5], default=0.3), "gamma"),
+        (lambda: explore.slider("2x", [1, 2]), "2x"),
+        (lambda: explore.dropdown("mode", []), "mode"),
+        (lambda: explore.toggle("momentum", default="yes"), "momentum"),
+        (
+            lambda: explore.schedule(
+                "step_decay", {"beta": [0.1, 0.2]}, lr=0.1, step_size=3
+            ),
+            "beta",
+        ),
+        (
+            lambda: explore.schedule(
+                "step_decay", {"gamma": [0.0, 0.5]}, lr=0.1, step_size=3
+            ),
+            "gamma",
+        ),
+        (
+            lambda: explore.schedule(
+                "step_decay", {"gamma": [0.1, 0.5]}, lr=0.1, step_size=3, gamma=0.3
+            ),
+            "gamma",
+        ),
+        (lambda: explore.schedule("warp_decay", lr=0.1), "warp_decay"),
+        (
+            lambda: explore.schedule("step_decay", lr=0.1, step_size=3, horizon=1),
+            "horizon",
+        ),
+        (
+            lambda: explore.compare(
+                lrbook.constant(0.1),
+                lrbook.exponential_decay(0.2, 0.9),
+                sliders={"cyclic.gamma": [0.1, 0.2]},
+            ),
+            "cyclic.gamma",
+        ),
+        (
+            lambda: explore.Explorer(
+                [explore.slider("a", [1, 2]), explore.slider("a", [1, 2])],
+                lambda a: {},
+                explore.Panel("x", "y"),
+            ),
+            "'a'",
+        ),
+        (
+            lambda: explore.Panel("x", "y", yscale="symlog")
+            and explore.Explorer(
+                [], lambda: {}, explore.Panel("x", "y", yscale="symlog")
+            ),
+            "yscale",
+        ),
+    ],
+)
 def test_bad_arguments_name_the_parameter(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -317,13 +415,16 @@ def test_compute_output_is_checked():
     def compute(a):
         return {"y": ([0, 1], [0, 1]), "z": ([0], [1])}
 
-    ex = explore.Explorer([explore.slider("a", [1, 2])], compute,
-                          explore.Panel("x", "y", lines=["y"]))
+    ex = explore.Explorer(
+        [explore.slider("a", [1, 2])], compute, explore.Panel("x", "y", lines=["y"])
+    )
     with pytest.raises(ValueError, match="'z'"):
         ex.to_html()
-    ex = explore.Explorer([explore.slider("a", [1, 2])],
-                          lambda a: {"y": ([0, 1], [0, np.inf])},
-                          explore.Panel("x", "y", lines=["y"]))
+    ex = explore.Explorer(
+        [explore.slider("a", [1, 2])],
+        lambda a: {"y": ([0, 1], [0, np.inf])},
+        explore.Panel("x", "y", lines=["y"]),
+    )
     with pytest.raises(ValueError, match="non-finite"):
         ex.series()
 

@@ -30,8 +30,9 @@ EXPLORER_HTML = r'<div class="lrbook-explorer".*?</div>\s*<script>.*?</script>'
 
 
 def _twins_tool():
-    spec = importlib.util.spec_from_file_location("lrbook_twins", ROOT / "tools" /
-                                                  "twins.py")
+    spec = importlib.util.spec_from_file_location(
+        "lrbook_twins", ROOT / "tools" / "twins.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -40,8 +41,9 @@ def _twins_tool():
 TWINS = _twins_tool()
 TOC_FILES = TWINS.toc_files(ROOT)
 PAGES = [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in TOC_FILES]
-NOTEBOOKS = [p.relative_to(ROOT).with_suffix("").as_posix()
-             for p in TWINS.notebooks(ROOT)]
+NOTEBOOKS = [
+    p.relative_to(ROOT).with_suffix("").as_posix() for p in TWINS.notebooks(ROOT)
+]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
 
@@ -58,19 +60,33 @@ def test_every_toc_page_is_built(built_site):
 @pytest.mark.parametrize("page", PAGES)
 def test_page_loads_nothing_from_other_hosts(built_site, page):
     html = (built_site / page).read_text(encoding="utf-8")
-    assert "application/vnd.jupyter.widget-" not in html, \
+    assert "application/vnd.jupyter.widget-" not in html, (
         "a widget view or widget state would be dead on a static page"
-    for needle in ("require.js", "require.min.js", "embed-amd", "html-manager",
-                   "fonts.googleapis", "fonts.gstatic", "cdn.jsdelivr", "unpkg.com",
-                   "cdnjs.cloudflare", "thebe@"):
+    )
+    for needle in (
+        "require.js",
+        "require.min.js",
+        "embed-amd",
+        "html-manager",
+        "fonts.googleapis",
+        "fonts.gstatic",
+        "cdn.jsdelivr",
+        "unpkg.com",
+        "cdnjs.cloudflare",
+        "thebe@",
+    ):
         assert needle not in html, f"{page} refers to {needle}"
     # resources the browser would fetch (scripts, styles, images, fonts, iframes)
     fetched = re.findall(
-        r"<(?:script|img|iframe|source|embed)\b[^>]*\bsrc=\"([^\"]+)\"", html)
+        r"<(?:script|img|iframe|source|embed)\b[^>]*\bsrc=\"([^\"]+)\"", html
+    )
     fetched += re.findall(r"<link\b[^>]*\bhref=\"([^\"]+)\"", html)
     fetched += re.findall(r"url\(['\"]?(https?:[^)'\"]+)", html)
-    outside = [u for u in fetched if urlsplit(u).scheme in ("http", "https")
-               or u.startswith("//")]
+    outside = [
+        u
+        for u in fetched
+        if urlsplit(u).scheme in ("http", "https") or u.startswith("//")
+    ]
     assert not outside, f"{page} loads from other hosts: {outside}"
 
 
@@ -89,18 +105,22 @@ def test_launch_and_download_buttons(built_site, name):
     colab = f"https://colab.research.google.com/github/{org_repo}/blob/{branch}/{name}.ipynb"
     assert colab in html, f"the Colab button must open the .ipynb twin: {colab}"
     assert (ROOT / f"{name}.ipynb").is_file(), "the twin the Colab button opens"
-    binder = f"https://mybinder.org/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{name}.ipynb"
+    binder = (
+        f"https://mybinder.org/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{name}.ipynb"
+    )
     assert binder in html, f"missing Binder button {binder}"
     assert "download-notebook-button" in html and "download-source-button" in html
-    assert (built_site / "_sources" / f"{name}.ipynb").is_file(), \
+    assert (built_site / "_sources" / f"{name}.ipynb").is_file(), (
         "the download button's .ipynb"
+    )
 
 
 def test_static_figures_are_rendered(built_site):
     """The chapters' matplotlib figures appear (MPLBACKEND=Agg in a kernel hid them)."""
     html = (built_site / "book" / "schedules-at-a-glance.html").read_text("utf-8")
     outputs = re.findall(
-        r'<div class="cell_output docutils container">(.*?)</div>\n</div>', html, re.S)
+        r'<div class="cell_output docutils container">(.*?)</div>\n</div>', html, re.S
+    )
     assert any("<img" in o for o in outputs), "the page's static figure is missing"
 
 
@@ -172,18 +192,22 @@ def _assert_drawn_is(drawn: list, expected: list, where: str) -> None:
                 return np.isclose(a, b, rtol=1e-6, atol=1e-9 * scale)
 
             assert dx.size >= 1, f"{where}: {name} draws nothing"
-            assert close(dx[0], ex[0]) and close(dy[0], ey[0]), \
-                f"{where}: {name} starts at ({dx[0]}, {dy[0]}), lrbook at " \
+            assert close(dx[0], ex[0]) and close(dy[0], ey[0]), (
+                f"{where}: {name} starts at ({dx[0]}, {dy[0]}), lrbook at "
                 f"({ex[0]}, {ey[0]})"
-            assert close(dx[-1], ex[-1]) and close(dy[-1], ey[-1]), \
-                f"{where}: {name} ends at ({dx[-1]}, {dy[-1]}), lrbook at ({ex[-1]}, " \
+            )
+            assert close(dx[-1], ex[-1]) and close(dy[-1], ey[-1]), (
+                f"{where}: {name} ends at ({dx[-1]}, {dy[-1]}), lrbook at ({ex[-1]}, "
                 f"{ey[-1]})"
+            )
             j = 0
             for i in range(dx.size):
                 while j < ex.size and not (close(dx[i], ex[j]) and close(dy[i], ey[j])):
                     j += 1
-                assert j < ex.size, (f"{where}: {name} draws ({dx[i]}, {dy[i]}), "
-                                     f"which is not lrbook's value there")
+                assert j < ex.size, (
+                    f"{where}: {name} draws ({dx[i]}, {dy[i]}), "
+                    f"which is not lrbook's value there"
+                )
                 j += 1
 
 
@@ -198,8 +222,9 @@ def _assert_schedule_notes(state: dict, where: str) -> None:
         s = eval(call, {"__builtins__": {}}, namespace)  # noqa: S307 (an lrbook repr)
         assert isinstance(s, lrbook.Schedule), f"{where}: {call}"
         t = np.asarray(xy["x"], dtype=np.int64)
-        np.testing.assert_allclose(xy["y"], s(t), rtol=1e-6, atol=1e-12,
-                                   err_msg=f"{where}: {call}")
+        np.testing.assert_allclose(
+            xy["y"], s(t), rtol=1e-6, atol=1e-12, err_msg=f"{where}: {call}"
+        )
 
 
 def _exercise(page, info: dict) -> int:
@@ -208,15 +233,18 @@ def _exercise(page, info: dict) -> int:
     root = page.locator(f"#{eid}")
     rebuilt = explore.rebuild(info["recipe"]) if info["recipe"] else None
     is_schedule = bool(info["recipe"]) and info["recipe"]["call"] in (
-        "lrbook.explore.schedule", "lrbook.explore.compare")
+        "lrbook.explore.schedule",
+        "lrbook.explore.compare",
+    )
     checks = 0
 
     def verify(where: str, before=None) -> dict:
         nonlocal checks
         state = page.evaluate(STATE, eid)
         for p, paths in enumerate(state["paths"]):
-            assert paths == {k: len(v["x"]) for k, v in state["series"][p].items()}, \
+            assert paths == {k: len(v["x"]) for k, v in state["series"][p].items()}, (
                 f"{where}: the SVG paths do not show the current data"
+            )
         if rebuilt is not None:
             values = _values(rebuilt, state["indices"])
             expected = rebuilt.series(**values)
@@ -225,8 +253,9 @@ def _exercise(page, info: dict) -> int:
             if is_schedule:
                 _assert_schedule_notes(state, where)
         if before is not None:
-            assert state["series"] != before["series"], \
+            assert state["series"] != before["series"], (
                 f"{where}: the drawing did not change"
+            )
         checks += 1
         return state
 
@@ -236,8 +265,9 @@ def _exercise(page, info: dict) -> int:
         target = root.locator(f'[data-control="{name}"]')
         assert target.count() == 1, f"{eid}: control {name} is not on the page"
         label = root.locator(f'label[for="{target.get_attribute("id")}"]')
-        assert label.count() == 1 and label.inner_text().strip(), \
+        assert label.count() == 1 and label.inner_text().strip(), (
             f"{eid}: control {name} has no label"
+        )
         start = state["indices"][name]
         if control["kind"] == "slider":
             target.focus()
@@ -245,8 +275,9 @@ def _exercise(page, info: dict) -> int:
             state = verify(f"{eid}: {name} moved with the keyboard", state)
             assert state["indices"][name] in (0, n - 1)
             output = root.locator(f'output[for="{target.get_attribute("id")}"]')
-            assert output.inner_text().strip() == control["labels"][
-                state["indices"][name]], f"{eid}: {name} does not show its value"
+            assert (
+                output.inner_text().strip() == control["labels"][state["indices"][name]]
+            ), f"{eid}: {name} does not show its value"
             page.keyboard.press("ArrowLeft" if state["indices"][name] else "ArrowRight")
             state = verify(f"{eid}: {name} one step", state)
         elif control["kind"] == "dropdown":
@@ -269,11 +300,19 @@ def _exercise(page, info: dict) -> int:
         check = info["check"]
         assert check, f"{eid}: no recipe and no embedded check values"
         for c, i in zip(info["controls"], check["index"], strict=False):
-            page.evaluate("([id, n, i]) => document.getElementById(id).lrbookExplorer"
-                          ".setIndex(n, i)", [eid, c["name"], i])
+            page.evaluate(
+                "([id, n, i]) => document.getElementById(id).lrbookExplorer"
+                ".setIndex(n, i)",
+                [eid, c["name"], i],
+            )
         state = page.evaluate(STATE, eid)
-        expected = [{k: tuple(np.frombuffer(base64.b64decode(b), "<f8") for b in v)
-                     for k, v in panel.items()} for panel in check["series"]]
+        expected = [
+            {
+                k: tuple(np.frombuffer(base64.b64decode(b), "<f8") for b in v)
+                for k, v in panel.items()
+            }
+            for panel in check["series"]
+        ]
         _assert_drawn_is(state["series"], expected, f"{eid} (embedded check)")
         checks += 1
     return checks
@@ -311,11 +350,14 @@ def test_page_in_browser(browser, site_url, page_path):
         infos = page.evaluate(EXPLORERS)
         assert len(infos) == n_explorers
         for info in infos:
-            assert info["ready"], \
+            assert info["ready"], (
                 f"explorer {info['id']} did not start: {info['error']}"
+            )
             assert _exercise(page, info) >= 2
-        page.evaluate("() => { document.activeElement && document.activeElement.blur();"
-                      " window.scrollTo(0, 0); }")
+        page.evaluate(
+            "() => { document.activeElement && document.activeElement.blur();"
+            " window.scrollTo(0, 0); }"
+        )
         page.emulate_media(color_scheme="dark")
         page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")
         page.screenshot(path=str(SHOTS / f"{name}-dark.png"), full_page=True)
@@ -326,8 +368,9 @@ def test_page_in_browser(browser, site_url, page_path):
 
 
 def _unit_tests_module():
-    spec = importlib.util.spec_from_file_location("lrbook_test_explore_samples",
-                                                  ROOT / "tests" / "test_explore.py")
+    spec = importlib.util.spec_from_file_location(
+        "lrbook_test_explore_samples", ROOT / "tests" / "test_explore.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -339,8 +382,9 @@ def test_custom_explorers_in_browser(browser):
     three-schedule comparison, in a bare page: same checks as on the site."""
     samples = _unit_tests_module()
     explorers = [samples.gd_explorer(), samples.two_schedules()]
-    body = "".join(f"<h2>explorer {i}</h2>{ex.to_html()}" for i, ex in
-                   enumerate(explorers))
+    body = "".join(
+        f"<h2>explorer {i}</h2>{ex.to_html()}" for i, ex in enumerate(explorers)
+    )
     outside, errors = [], []
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     page = context.new_page()
@@ -353,9 +397,11 @@ def test_custom_explorers_in_browser(browser):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
     try:
-        page.set_content(f"<!doctype html><html><head><meta charset='utf-8'></head>"
-                         f"<body style='font-family:sans-serif;max-width:1000px'>{body}"
-                         f"</body></html>")
+        page.set_content(
+            f"<!doctype html><html><head><meta charset='utf-8'></head>"
+            f"<body style='font-family:sans-serif;max-width:1000px'>{body}"
+            f"</body></html>"
+        )
         assert page.evaluate(WAIT_READY) == 2
         infos = page.evaluate(EXPLORERS)
         assert [i["panels"] for i in infos] == [2, 1]
@@ -397,7 +443,11 @@ def test_explorers_fit_their_budget(built_site):
 def test_recipes_are_json(built_site):
     for page in PAGES:
         html = (built_site / page).read_text(encoding="utf-8")
-        for raw in re.findall(r'<script type="application/json" class="lrx-spec">(.*?)'
-                              r'</script>', html, re.S):
+        for raw in re.findall(
+            r'<script type="application/json" class="lrx-spec">(.*?)'
+            r"</script>",
+            html,
+            re.S,
+        ):
             spec = json.loads(raw.replace("<\\/", "</"))
             assert spec["id"].startswith("lrx-")

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _twins_tool():
-    spec = importlib.util.spec_from_file_location("lrbook_twins", ROOT / "tools" /
-                                                  "twins.py")
+    spec = importlib.util.spec_from_file_location(
+        "lrbook_twins", ROOT / "tools" / "twins.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -37,8 +38,9 @@ def test_the_book_has_notebooks():
 
 
 def test_twins_are_excluded_from_sphinx():
-    assert "**/*.ipynb" in CONFIG["exclude_patterns"], \
+    assert "**/*.ipynb" in CONFIG["exclude_patterns"], (
         "the .ipynb twins must not be built (the .md are the pages)"
+    )
 
 
 @pytest.mark.parametrize("md", NOTEBOOKS, ids=lambda p: p.name)
@@ -50,18 +52,21 @@ def test_twin_exists_and_is_in_sync(md):
     nbformat.validate(nb)
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None, \
+            assert not cell.outputs and cell.execution_count is None, (
                 f"{twin.name}: cell {i} has outputs; twins are committed without: {FIX}"
-    assert TWINS.normalised(text) == TWINS.normalised(TWINS.twin_text(md, text)), \
+            )
+    assert TWINS.normalised(text) == TWINS.normalised(TWINS.twin_text(md, text)), (
         f"{twin.relative_to(ROOT)} is out of sync with {md.name}: {FIX}"
+    )
 
 
 @pytest.mark.parametrize("md", NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_is_paired(md):
     header = yaml.safe_load(md.read_text(encoding="utf-8").split("---", 2)[1])
     formats = header["jupytext"].get("formats", "")
-    assert set(formats.split(",")) >= {"ipynb", "md:myst"}, \
+    assert set(formats.split(",")) >= {"ipynb", "md:myst"}, (
         f"{md.name}: the jupytext header must pair it (formats: ipynb,md:myst)"
+    )
 
 
 @pytest.mark.parametrize("md", NOTEBOOKS, ids=lambda p: p.name)
@@ -72,22 +77,26 @@ def test_first_code_cell_installs_lrbook_on_colab(md):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code, f"{md.name} has no code cell"
     first = code[0]
-    assert "remove-cell" in first.metadata.get("tags", []), \
+    assert "remove-cell" in first.metadata.get("tags", []), (
         f"{md.name}: the install cell must be tagged remove-cell (hidden on the site)"
+    )
     src = first.source
-    assert re.search(r"try:\s*\n\s+import lrbook", src), \
+    assert re.search(r"try:\s*\n\s+import lrbook", src), (
         f"{md.name}: install only when `import lrbook` fails"
+    )
     assert "except ImportError" in src, f"{md.name}: catch ImportError only"
     url = CONFIG["repository"]["url"].rstrip("/")
     installs = re.findall(r"^\s*[%!]pip install (.*)$", src, re.M)
     assert installs, f"{md.name}: the first code cell must pip install lrbook"
     for line in installs:
-        assert f"git+{url}" in line, \
+        assert f"git+{url}" in line, (
             f"{md.name}: install lrbook from the repository of _config.yml ({url})"
+        )
         assert "torch" not in line, f"{md.name}: never install torch ({line})"
         for flag in ("-U", "--upgrade", "--force-reinstall", "--ignore-installed"):
-            assert not re.search(rf"(^|\s){re.escape(flag)}(\s|$)", line), \
+            assert not re.search(rf"(^|\s){re.escape(flag)}(\s|$)", line), (
                 f"{md.name}: {flag} would reinstall Colab's packages ({line})"
+            )
 
 
 def test_stale_twin_is_detected(tmp_path):

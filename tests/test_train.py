@@ -1,0 +1,410 @@
+"""lrbook.train: the schedule the optimizer sees, reproducibility, divergence, plateau.
+
+Runs on a few hundred images of the real 5,000-image MNIST subset (offline), so the
+whole module takes seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import lrbook
+from lrbook import train
+from lrbook.data import _load_subset
+from lrbook.train import History, compare, fit, lr_range_test
+
+FIELDS = ("lr", "loss", "train_loss", "train_accuracy", "test_loss", "test_accuracy")
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return _load_subset().subset(n_train=640, n_test=200)
+
+
+def run(mnist, schedule, **kwargs):
+    kwargs.setdefault("epochs", 2)
+    kwargs.setdefault("batch_size", 64)
+    return fit(schedule, data=mnist, device="cpu", progress=False, **kwargs)
+
+
+def same(a: History, b: History) -> bool:
+    return all(np.array_equal(getattr(a, f), getattr(b, f)) for f in FIELDS)
+
+
+# ------------------------------------------------- the learning rate of every update
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        lrbook.cosine_annealing(0.1, t_max=20, eta_min=0.001),
+        lrbook.step_decay(0.1, step_size=7, gamma=0.5),
+        lrbook.one_cycle(0.2, total_steps=20),  # defined for exactly the 20 updates
+        lrbook.cosine_warm_restarts(0.1, t_0=3, t_mult=2),
+    ],
+)
+def test_lr_per_batch_is_the_schedule(mnist, schedule):
+    h = run(mnist, schedule)
+    assert h.updates_per_epoch == 10 and h.updates == 20
+    np.testing.assert_array_equal(h.lr, schedule(np.arange(20)))  # bit for bit
+    assert h.config["step_per"] == "batch"
+
+
+def test_rates_are_those_of_as_torch_scheduler(mnist):
+    s = lrbook.sequential(
+        [lrbook.linear(0.1, 0.1, 1.0, 5), lrbook.cosine_annealing(0.1, t_max=15)], [5]
+    )
+    h = run(mnist, s)
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    sched = lrbook.as_torch_scheduler(opt, s)
+    expected = []
+    for _ in range(20):
+        expected.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert h.lr.tolist() == expected
+
+
+def test_lr_per_epoch_is_the_schedule(mnist):
+    s = lrbook.step_decay(0.2, step_size=1, gamma=0.5)
+    h = run(mnist, s, epochs=3, step_per="epoch", batch_size=100)
+    assert h.updates_per_epoch == 7  # 640 = 6 x 100 + 40: the last batch is smaller
+    np.testing.assert_array_equal(h.lr, np.repeat(s(np.arange(3)), 7))
+    np.testing.assert_array_equal(np.unique(h.lr), [0.05, 0.1, 0.2])
+
+
+def test_schedule_with_an_end_per_epoch(mnist):
+    s = lrbook.one_cycle(0.2, total_steps=3, pct_start=0.5)  # epochs 0, 1, 2 only
+    h = run(mnist, s, epochs=3, step_per="epoch")
+    np.testing.assert_array_equal(h.lr, np.repeat(s(np.arange(3)), 10))
+
+
+def test_seed_sets_the_initial_weights(mnist):
+    h = run(mnist, 0.0, epochs=1, seed=5)  # learning rate 0: the weights stay put
+    torch.manual_seed(5)
+    reference = train.mlp()
+    for p, q in zip(h.model.parameters(), reference.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_epoch_metrics_are_exact(mnist):
+    h = run(mnist, 0.0, epochs=2, batch_size=100)  # rate 0: the network stays fixed
+    x, y, xt, yt = train._tensors(mnist, None, None, torch.device("cpu"))
+    with torch.no_grad():
+        out, out_test = h.model(x), h.model(xt)
+    acc = (out.argmax(1) == y).double().mean().item()
+    loss = torch.nn.functional.cross_entropy(out.double(), y).item()
+    np.testing.assert_array_equal(h.train_accuracy, [acc, acc])
+    np.testing.assert_allclose(h.train_loss, [loss, loss], rtol=1e-5)
+    test_acc = (out_test.argmax(1) == yt).double().mean().item()
+    np.testing.assert_array_equal(h.test_accuracy, [test_acc, test_acc])
+    np.testing.assert_allclose(
+        h.test_loss[0],
+        torch.nn.functional.cross_entropy(out_test.double(), yt).item(),
+        rtol=1e-5,
+    )
+
+
+def test_a_number_is_a_constant_rate(mnist):
+    h = run(mnist, 0.05, epochs=1)
+    np.testing.assert_array_equal(h.lr, np.full(10, 0.05))
+    assert h.config["schedule"] == "constant(lr=0.05)"
+
+
+def test_torch_scheduler_factory_and_object(mnist):
+    h = run(
+        mnist, lambda opt: torch.optim.lr_scheduler.StepLR(opt, 4, gamma=0.5), lr=0.1
+    )
+    np.testing.assert_allclose(
+        h.lr, lrbook.step_decay(0.1, 4, 0.5)(np.arange(20)), rtol=1e-12
+    )
+    net = train.mlp()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    h = run(mnist, sched, model=net, optimizer=opt, step_per="epoch")
+    np.testing.assert_allclose(h.lr, np.repeat([0.1, 0.05], 10), rtol=1e-12)
+    assert h.model is net  # a given network is trained in place
+
+
+def test_schedule_too_short_for_the_run_is_refused(mnist):
+    with pytest.raises(ValueError, match=r"defined for steps 0\.\.18.*0\.\.19"):
+        run(mnist, lrbook.one_cycle(0.1, total_steps=19))
+
+
+# -------------------------------------------------------------------- reproducible
+
+
+def test_same_seed_gives_bit_identical_histories(mnist):
+    before = torch.get_rng_state()
+    threads = torch.get_num_threads()
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    s = lrbook.cosine_annealing(0.1, t_max=20)
+    a, b = run(mnist, s, seed=3), run(mnist, s, seed=3)
+    assert same(a, b)
+    for pa, pb in zip(a.model.parameters(), b.model.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    c = run(mnist, s, seed=4)
+    assert not np.array_equal(a.loss, c.loss)
+    # The caller's random state and global settings are left as they were.
+    assert torch.equal(torch.get_rng_state(), before)
+    assert torch.get_num_threads() == threads
+    assert torch.are_deterministic_algorithms_enabled() == deterministic
+    assert a.config["num_threads"] == 1 and a.config["device"] == "cpu"
+
+
+def test_cnn_and_adam_are_reproducible_too(mnist):
+    small = mnist.subset(n_train=192, n_test=100)
+    kwargs = {"model": "cnn", "optimizer": "adam", "epochs": 1, "batch_size": 32}
+    a = run(small, 1e-3, **kwargs)
+    b = run(small, 1e-3, **kwargs)
+    assert same(a, b) and a.updates == 6
+    assert a.config["optimizer"] == "adam" and a.config["model"] == "cnn"
+
+
+def test_training_learns(mnist):
+    h = run(mnist, 0.05, epochs=3)
+    assert h.test_accuracy[-1] > 0.6  # chance is 0.1
+    assert h.loss[-10:].mean() < h.loss[:5].mean()
+    assert h.train_loss.shape == h.test_accuracy.shape == (3,)
+    assert np.all((0 <= h.train_accuracy) & (h.train_accuracy <= 1))
+    assert "test accuracy" in repr(h)
+
+
+# ---------------------------------------------------------------------- divergence
+
+
+def test_divergence_stops_cleanly_with_a_warning(mnist):
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"diverged at update \d+, learning rate "
+        r"1e\+06",
+    ):
+        h = run(mnist, 1e6, epochs=3)
+    assert h.diverged
+    assert h.message.startswith(f"diverged at update {h.updates - 1}, ")
+    assert not math.isfinite(h.loss[-1])
+    assert np.all(np.isfinite(h.loss[:-1]))  # it stopped at the first bad loss
+    assert h.updates < 3 * h.updates_per_epoch
+    assert h.lr.shape == h.loss.shape
+    assert math.isnan(h.final_test_accuracy)
+    assert "diverged" in repr(h)
+    fig = h.plot()
+    assert len(fig.axes) == 3
+
+
+def test_buffered_loss_path_of_the_gpu_gives_the_same_history(mnist, monkeypatch):
+    sync = run(mnist, 0.05)
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        sync_bad = run(mnist, 1e6, epochs=3)
+    monkeypatch.setattr(train, "_read_loss_every_update", lambda device: False)
+    monkeypatch.setattr(train, "_CUDA_CHECK_EVERY", 3)
+    assert same(run(mnist, 0.05), sync)
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        bad = run(mnist, 1e6, epochs=3)
+    assert bad.diverged and bad.message == sync_bad.message
+    np.testing.assert_array_equal(bad.lr, sync_bad.lr)
+    np.testing.assert_array_equal(bad.loss, sync_bad.loss)  # NaN == NaN here
+
+
+def test_no_divergence_no_warning(mnist):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = run(mnist, 0.01, epochs=1)
+    assert not h.diverged and h.message == ""
+
+
+# ------------------------------------------------------------------------- plateau
+
+
+def test_plateau_is_driven_by_the_test_loss(mnist):
+    plateau = lrbook.ReduceLROnPlateau(0.1, factor=0.5, patience=0, threshold=0.3)
+    h = run(mnist, plateau, epochs=5)
+    assert h.config["step_per"] == "epoch" and h.config["monitor"] == "test_loss"
+    per_epoch = h.lr[:: h.updates_per_epoch]
+    # Replay: the rate of epoch e+1 is what the plateau rule makes of test losses 0..e.
+    replay = lrbook.ReduceLROnPlateau(0.1, factor=0.5, patience=0, threshold=0.3)
+    expected = [0.1] + [replay.step(x) for x in h.test_loss[:-1]]
+    np.testing.assert_array_equal(per_epoch, expected)
+    assert len(set(expected)) > 1  # the rate was actually cut
+    assert np.all(np.diff(per_epoch) <= 0)
+    assert plateau.lr == 0.1 and plateau.last_epoch == 0  # the reader's is untouched
+    # PyTorch's own ReduceLROnPlateau, stepped the same way, gives the same run.
+    h_torch = run(
+        mnist,
+        lambda opt: torch.optim.lr_scheduler.ReduceLROnPlateau(
+            opt, factor=0.5, patience=0, threshold=0.3
+        ),
+        lr=0.1,
+        epochs=5,
+    )
+    assert same(h, h_torch)
+
+
+def test_plateau_on_train_loss_and_accuracy(mnist):
+    p = lrbook.ReduceLROnPlateau(0.1, factor=0.5, patience=0, threshold=0.3)
+    h = run(mnist, p, epochs=4, monitor="train_loss")
+    replay = lrbook.ReduceLROnPlateau(0.1, factor=0.5, patience=0, threshold=0.3)
+    expected = [0.1] + [replay.step(x) for x in h.train_loss[:-1]]
+    np.testing.assert_array_equal(h.lr[:: h.updates_per_epoch], expected)
+    with pytest.raises(ValueError, match="mode='max'"):
+        run(mnist, p, monitor="test_accuracy")
+    with pytest.raises(ValueError, match="step_per='batch' is not possible"):
+        run(mnist, p, step_per="batch")
+
+
+# ---------------------------------------------------------------- argument checks
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"epochs": 0}, ValueError, "epochs must be an integer >= 1, got 0"),
+        ({"epochs": 1.5}, TypeError, "epochs must be an integer"),
+        ({"batch_size": 10_000}, ValueError, r"batch_size must be at most .*\(640\)"),
+        ({"optimizer": "rmsprop"}, ValueError, "optimizer must be 'sgd', 'adam'"),
+        ({"optimizer": "adam", "momentum": 0.9}, ValueError, "momentum applies to"),
+        ({"momentum": 1.0}, ValueError, "momentum"),
+        ({"step_per": "week"}, ValueError, "step_per must be one of"),
+        ({"monitor": "loss"}, ValueError, "monitor must be one of"),
+        ({"model": "resnet"}, ValueError, "model must be one of 'mlp', 'cnn'"),
+        ({"model": 3}, TypeError, "model must be"),
+        ({"lr": 0.1}, ValueError, "lr=0.1 conflicts with the schedule"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"n_train": 10_000}, ValueError, "n_train must be at most 640"),
+        ({"progress": "yes"}, TypeError, "progress"),
+        ({"device": "gpu0"}, ValueError, "device"),
+        ({"num_threads": 0}, ValueError, "num_threads"),
+    ],
+)
+def test_bad_arguments_are_named(mnist, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fit(0.1, **{"data": mnist, "progress": False, **kwargs})
+
+
+@pytest.mark.parametrize(
+    "schedule, match",
+    [
+        ("cosine", "schedule must be a learning rate"),
+        (True, "schedule must be a learning rate"),
+        (lambda opt: 0.1, "the function returned float"),
+    ],
+)
+def test_bad_schedules_are_named(mnist, schedule, match):
+    with pytest.raises(TypeError, match=match):
+        run(mnist, schedule)
+
+
+def test_data_must_be_mnist():
+    with pytest.raises(TypeError, match="data must be an lrbook.data.MNIST"):
+        fit(0.1, data=np.zeros((3, 28, 28)), progress=False)
+
+
+# -------------------------------------------------------------- progress and plots
+
+
+def test_progress_setting(monkeypatch, mnist, capsys):
+    monkeypatch.setenv("LRBOOK_PROGRESS", "0")
+    assert train._progress_enabled(None) is False
+    monkeypatch.setenv("LRBOOK_PROGRESS", "1")
+    assert train._progress_enabled(None) is True
+    assert train._progress_enabled(False) is False
+    monkeypatch.delenv("LRBOOK_PROGRESS")
+
+    class Kernel:
+        _allow_stdin = False  # how nbclient (Jupyter Book, papermill) runs cells
+
+    monkeypatch.setattr(train, "_jupyter_kernel", lambda: Kernel)
+    assert train._progress_enabled(None) is False
+    Kernel._allow_stdin = True  # a person at JupyterLab, VS Code or Colab
+    assert train._progress_enabled(None) is True
+    monkeypatch.setattr(train, "_jupyter_kernel", lambda: None)
+    assert train._progress_enabled(None) is False  # pytest: stderr is not a terminal
+    h = fit(0.05, data=mnist, epochs=1, progress=True)  # a bar, to stderr, then gone
+    assert h.updates == 10
+    assert capsys.readouterr().out == ""
+
+
+def test_history_plot_is_labelled(mnist):
+    fig = run(mnist, lrbook.cosine_annealing(0.1, t_max=20)).plot()
+    labels = [ax.get_xlabel() + " | " + ax.get_ylabel() for ax in fig.axes]
+    assert "update $t$ (optimizer steps) | learning rate $\\alpha_t$" in labels
+    assert any("nats" in s for s in labels) and any("%" in s for s in labels)
+
+
+# ------------------------------------------------------------- lr_range_test, compare
+
+
+def test_lr_range_test_smoke(mnist):
+    r = lr_range_test(
+        data=mnist, num_updates=60, start_lr=1e-4, end_lr=1.0, progress=False
+    )
+    assert r.lr[0] == pytest.approx(1e-4) and r.lr.size <= 60
+    ratios = r.lr[1:] / r.lr[:-1]
+    np.testing.assert_allclose(ratios, (1e4) ** (1 / 59), rtol=1e-9)  # exponential
+    # bias-corrected EMA: the first smoothed value is the first loss
+    assert r.smoothed_loss[0] == pytest.approx(r.loss[0])
+    lo, hi = r.suggested_range
+    assert 1e-4 <= lo <= hi <= 1.0
+    assert r.lr_min_loss == r.lr[np.nanargmin(r.smoothed_loss)]
+    assert "suggested_range" in repr(r)
+    assert r.plot().axes[0].get_xscale() == "log"
+
+
+def test_lr_range_test_stops_when_the_loss_explodes(mnist):
+    r = lr_range_test(data=mnist, num_updates=100, end_lr=1e4, progress=False)
+    assert r.stopped_early and r.lr.size < 100
+    assert "stopped at update" in r.message
+    last = r.smoothed_loss[-1]
+    assert not math.isfinite(last) or last > 4 * np.nanmin(r.smoothed_loss[:-1])
+    with pytest.raises(ValueError, match="end_lr must be greater than start_lr"):
+        lr_range_test(data=mnist, start_lr=0.1, end_lr=0.01)
+
+
+def test_compare_smoke(mnist):
+    small = mnist.subset(n_train=256, n_test=100)
+    c = compare(
+        {
+            "constant": 0.05,
+            "cosine": lrbook.cosine_annealing(0.05, t_max=8),
+            "constant again": lrbook.constant(0.05),
+            "too big": 1e6,
+        },
+        seeds=(0, 1),
+        epochs=2,
+        data=small,
+        progress=False,
+    )
+    rows = {r["schedule"]: r for r in c.table}
+    assert list(rows) == ["constant", "cosine", "constant again", "too big"]
+    assert rows["constant"]["runs"] == 2 and rows["constant"]["diverged"] == 0
+    for name in ("constant", "cosine"):
+        assert 0 <= rows[name]["test_accuracy_mean"] <= 1
+        assert rows[name]["test_accuracy_std"] >= 0
+        assert rows[name]["test_loss_mean"] > 0
+    # Same budget, same seeds: the same schedule gives the same numbers.
+    same_cols = ("test_accuracy_mean", "test_accuracy_std", "test_loss_mean")
+    assert all(rows["constant"][k] == rows["constant again"][k] for k in same_cols)
+    assert rows["too big"]["diverged"] == 2
+    assert math.isnan(rows["too big"]["test_accuracy_mean"])
+    seeds_used = [h.config["seed"] for h in c.histories["cosine"]]
+    assert seeds_used == [0, 1]
+    text = str(c)
+    assert "constant" in text and "±" in text and "diverged" in text
+    assert "<table>" in c._repr_html_()
+    assert len(c.plot().axes) == 3
+
+
+def test_compare_checks_its_arguments(mnist):
+    with pytest.raises(ValueError, match="at least one schedule"):
+        compare({}, data=mnist)
+    with pytest.raises(ValueError, match="seeds must be distinct"):
+        compare({"a": 0.1}, seeds=(1, 1), data=mnist)
+    with pytest.raises(TypeError, match="fresh network"):
+        compare({"a": 0.1}, model=train.mlp(), data=mnist)
+    with pytest.raises(TypeError, match="use compare's own parameter"):
+        compare({"a": 0.1}, seed=3, data=mnist)
