@@ -120,8 +120,11 @@ def normalised(text: str) -> dict:
     nb = nbformat.reads(text, as_version=4)
     cells = []
     for cell in nb.cells:
-        entry = {"cell_type": cell.cell_type, "source": "".join(cell.source),
-                 "metadata": dict(cell.metadata)}
+        entry = {
+            "cell_type": cell.cell_type,
+            "source": "".join(cell.source),
+            "metadata": dict(cell.metadata),
+        }
         if cell.cell_type == "code":
             entry["outputs"] = cell.get("outputs", [])
             entry["execution_count"] = cell.get("execution_count")
@@ -145,8 +148,11 @@ def stale(root: Path = ROOT) -> list[tuple[Path, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="only check; exit 1 if a twin is missing or stale")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only check; exit 1 if a twin is missing or stale",
+    )
     args = parser.parse_args(argv)
     problems = stale()
     if args.check:
