@@ -24,6 +24,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Sequence
 
@@ -44,6 +45,9 @@ __all__ = [
     "one_cycle",
     "sequential",
     "per_epoch",
+    "inverse_time_decay",
+    "gamma_for",
+    "half_life",
     "ReduceLROnPlateau",
 ]
 
@@ -737,6 +741,105 @@ def sequential(schedules: Sequence[Schedule], milestones: Sequence[int]) -> Sche
         sequential,
         max_step=max_step,
     )
+
+
+def inverse_time_decay(
+    lr: float, decay_rate: float, decay_steps: int = 1, staircase: bool = False
+) -> Schedule:
+    r"""Inverse-time ("time-based") decay: the rate falls like :math:`1/t`.
+
+    .. math::
+        \alpha_t = \frac{\alpha_0}{1 + k\, t / d}
+
+    where :math:`k` is ``decay_rate`` and :math:`d` is ``decay_steps``; with
+    ``staircase`` the ratio :math:`t/d` is rounded down, so the rate changes every
+    :math:`d` steps. Rates that shrink like :math:`1/t` are the classic condition of
+    stochastic approximation (Robbins and Monro): :math:`\sum_t \alpha_t = \infty`
+    but :math:`\sum_t \alpha_t^2 < \infty`.
+
+    Args:
+        lr: the initial learning rate :math:`\alpha_0 \ge 0`.
+        decay_rate: :math:`k \ge 0`.
+        decay_steps: :math:`d \ge 1`.
+        staircase: whether to round :math:`t/d` down.
+
+    Returns:
+        A :class:`Schedule`.
+
+    Examples:
+        >>> s = inverse_time_decay(0.1, decay_rate=1.0, decay_steps=10)
+        >>> s(0), s(10), s(30)
+        (0.1, 0.05, 0.025)
+
+    PyTorch equivalent: no dedicated class; ``torch.optim.lr_scheduler.LambdaLR(
+    optimizer, lambda t: 1 / (1 + decay_rate * t / decay_steps))`` (Keras calls it
+    ``InverseTimeDecay``).
+
+    References:
+        Robbins and Monro, "A Stochastic Approximation Method", 1951; Darken and Moody,
+        "Towards Faster Stochastic Gradient Search", NeurIPS 1991.
+    """
+    lr = check.learning_rate("lr", lr)
+    k = check.finite("decay_rate", decay_rate, minimum=0.0)
+    d = check.integer("decay_steps", decay_steps, minimum=1)
+    if not isinstance(staircase, bool):
+        raise TypeError(f"staircase must be a bool, got {staircase!r}")
+
+    def fn(t):
+        ratio = (t // d).astype(np.float64) if staircase else t / d
+        return lr / (1 + k * ratio)
+
+    params = {"lr": lr, "decay_rate": k, "decay_steps": d, "staircase": staircase}
+    return _make("inverse_time_decay", params, fn, inverse_time_decay)
+
+
+def gamma_for(lr_start: float, lr_end: float, steps: int) -> float:
+    r"""The per-step factor :math:`\gamma` that takes ``lr_start`` to ``lr_end``.
+
+    Solves :math:`\alpha_0 \gamma^{T} = \alpha_T` for :math:`\gamma`:
+
+    .. math::
+        \gamma = \left(\frac{\alpha_T}{\alpha_0}\right)^{1/T}
+
+    Args:
+        lr_start: :math:`\alpha_0 > 0`.
+        lr_end: :math:`\alpha_T > 0`.
+        steps: :math:`T \ge 1`.
+
+    Returns:
+        :math:`\gamma` as a float.
+
+    Examples:
+        >>> g = gamma_for(0.1, 0.001, steps=100)
+        >>> round(g, 6), round(exponential_decay(0.1, g)(100), 12)
+        (0.954993, 0.001)
+    """
+    a = check.learning_rate("lr_start", lr_start, positive=True)
+    b = check.learning_rate("lr_end", lr_end, positive=True)
+    n = check.integer("steps", steps, minimum=1)
+    return (b / a) ** (1.0 / n)
+
+
+def half_life(gamma: float) -> float:
+    r"""How many steps exponential decay with factor ``gamma`` takes to halve the rate.
+
+    .. math::
+        t_{1/2} = \frac{\ln 2}{\ln(1/\gamma)}
+
+    Args:
+        gamma: :math:`0 < \gamma < 1`.
+
+    Returns:
+        :math:`t_{1/2}` in steps (a float; the rate is exactly halved there).
+
+    Examples:
+        >>> round(half_life(0.5), 12), round(half_life(0.99), 2)
+        (1.0, 68.97)
+    """
+    g = check.finite(
+        "gamma", gamma, minimum=0.0, strict=True, maximum=1.0, strict_max=True
+    )
+    return math.log(2.0) / math.log(1.0 / g)
 
 
 def per_epoch(schedule: Schedule, steps_per_epoch: int) -> Schedule:

@@ -159,6 +159,11 @@ def native_torch_scheduler(optimizer, schedule):
         return tls.LinearLR(
             optimizer, p["start_factor"], p["end_factor"], p["total_iters"]
         )
+    if name == "inverse_time_decay":
+        k, d, stair = p["decay_rate"], p["decay_steps"], p["staircase"]
+        return tls.LambdaLR(
+            optimizer, lambda t: 1 / (1 + k * ((t // d) if stair else t / d))
+        )
     if name == "cosine_annealing":
         return tls.CosineAnnealingLR(optimizer, p["t_max"], eta_min=p["eta_min"])
     if name == "cosine_warm_restarts":

@@ -118,7 +118,18 @@ def sequentials(draw):
     return lrbook.sequential(parts, ms)
 
 
+@st.composite
+def inverse_times(draw):
+    return lrbook.inverse_time_decay(
+        draw(lrs),
+        draw(st.floats(0.0, 2.0)),
+        draw(st.integers(1, 100)),
+        draw(st.booleans()),
+    )
+
+
 ALL = {
+    "inverse_time_decay": inverse_times(),
     "step_decay": step_decays(),
     "multistep_decay": multistep_decays(),
     "exponential_decay": exponential_decays(),
@@ -474,3 +485,25 @@ def test_per_epoch_matches_pytorch_stepped_once_per_epoch():
         lrbook.per_epoch(inner, 0)
     with pytest.raises(TypeError, match="schedule must be a Schedule"):
         lrbook.per_epoch(lambda t: 0.1, 3)
+
+
+def test_gamma_for_and_half_life():
+    g = lrbook.gamma_for(0.1, 0.001, 100)
+    assert lrbook.exponential_decay(0.1, g)(100) == pytest.approx(0.001, rel=1e-12)
+    s = lrbook.exponential_decay(1.0, 0.9)
+    assert s(0) * 0.5 == pytest.approx(0.9 ** lrbook.half_life(0.9), rel=1e-12)
+    with pytest.raises(ValueError, match="gamma"):
+        lrbook.half_life(1.0)
+    with pytest.raises(ValueError, match="lr_end"):
+        lrbook.gamma_for(0.1, 0.0, 10)
+    with pytest.raises(ValueError, match="steps"):
+        lrbook.gamma_for(0.1, 0.01, 0)
+
+
+def test_inverse_time_decay_bad_arguments():
+    with pytest.raises(ValueError, match="decay_rate"):
+        lrbook.inverse_time_decay(0.1, -1.0)
+    with pytest.raises(ValueError, match="decay_steps"):
+        lrbook.inverse_time_decay(0.1, 1.0, 0)
+    with pytest.raises(TypeError, match="staircase"):
+        lrbook.inverse_time_decay(0.1, 1.0, 1, staircase=1)
