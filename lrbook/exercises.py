@@ -113,6 +113,7 @@ class Result:
     exercise: str
     ok: bool
     message: str
+    pending: bool = False
 
     def __bool__(self) -> bool:
         return self.ok
@@ -120,7 +121,8 @@ class Result:
     @property
     def text(self) -> str:
         """The one-line feedback, as printed by :func:`check`."""
-        return f"{'✓' if self.ok else '✗'} {self.exercise}: {self.message}"
+        mark = "✓" if self.ok else ("…" if self.pending else "✗")
+        return f"{mark} {self.exercise}: {self.message}"
 
     def __repr__(self) -> str:
         return f"<Result {self.text}>"
@@ -128,24 +130,29 @@ class Result:
     def _repr_html_(self) -> str:
         # Translucent fills and inherited text colour: readable in light and dark
         # themes; both border colours have a contrast of at least 4:1 on either.
-        colour, fill, title = (
-            ("#1f8a3b", "rgba(31, 138, 59, 0.12)", "✓ Correct")
-            if self.ok
-            else ("#d64545", "rgba(214, 69, 69, 0.12)", "✗ Not correct")
-        )
+        if self.ok:
+            colour, fill, title = "#1f8a3b", "rgba(31, 138, 59, 0.12)", "✓ Correct"
+        elif self.pending:
+            colour, fill, title = "#3b73b9", "rgba(59, 115, 185, 0.12)", "Your turn"
+        else:
+            colour, fill, title = "#d64545", "rgba(214, 69, 69, 0.12)", "✗ Not correct"
         body = self.message
         for prefix in ("not correct. ", "not correct: ", "correct."):
             if body.startswith(prefix):
                 body = body[len(prefix) :]
                 break
         return (
-            f'<div class="lrbook-check lrbook-check-{"ok" if self.ok else "wrong"}"'
+            f'<div class="lrbook-check lrbook-check-{self._state}"'
             f' role="status" style="border-left: 4px solid {colour};'
             f" background: {fill}; padding: 0.5em 0.8em; margin: 0.5em 0;"
             f' border-radius: 4px;"><strong>{title}</strong>'
             f" <code>{html.escape(self.exercise)}</code>"
             f"{'' if not body else ' — ' + html.escape(body)}</div>"
         )
+
+    @property
+    def _state(self) -> str:
+        return "ok" if self.ok else ("pending" if self.pending else "wrong")
 
     def _ipython_display_(self) -> None:
         # check() has already shown this result in the current cell; do not show it a
@@ -388,6 +395,13 @@ def check(exercise_id: str, answer, *, show: bool = True) -> Result:
         True
     """
     exercise = get(exercise_id)
+    if answer is None or answer is Ellipsis:
+        # The placeholder of an exercise cell: not a wrong answer, just no answer yet
+        # (this is what a reader of the website sees).
+        result = Result(exercise.id, False, _PENDING, pending=True)
+        if show:
+            _show(result)
+        return result
     ok, reason = _MARKERS[exercise.kind](exercise, answer)
     if ok:
         message = "correct."
@@ -400,6 +414,9 @@ def check(exercise_id: str, answer, *, show: bool = True) -> Result:
     if show:
         _show(result)
     return result
+
+
+_PENDING = "no answer yet: replace the placeholder with your answer and run the cell."
 
 
 def _capital(text: str) -> str:
