@@ -153,7 +153,20 @@ class ReduceLROnPlateau:
 
     def load_state_dict(self, state: dict) -> None:
         """Restore the state saved by :meth:`state_dict`."""
-        for key, value in state.items():
+        for key in state:
             if key not in self._STATE:
                 raise ValueError(f"state has an unknown key {key!r}")
+        checked = {
+            "lr": lambda v: check.learning_rate("state['lr']", v),
+            "best": lambda v: check.real("state['best']", v),
+            "num_bad_epochs": lambda v: check.integer(
+                "state['num_bad_epochs']", v, minimum=0
+            ),
+            "cooldown_counter": lambda v: check.integer(
+                "state['cooldown_counter']", v, minimum=0
+            ),
+            "last_epoch": lambda v: check.integer("state['last_epoch']", v, minimum=0),
+        }
+        values = {key: checked[key](value) for key, value in state.items()}
+        for key, value in values.items():
             setattr(self, key, value)

@@ -118,6 +118,10 @@ class Schedule:
 _BLOCK = 16_384
 
 
+#: The largest step a schedule accepts: beyond 2**53, float64 cannot tell steps apart.
+MAX_STEP = 2**53
+
+
 def _as_steps(t, max_step: int | None, name: str) -> tuple[np.ndarray, bool]:
     """Validate ``t`` and return it as an int64 array, plus whether it was a scalar."""
     allowed = "an integer step t >= 0 or an array of them"
@@ -132,24 +136,35 @@ def _as_steps(t, max_step: int | None, name: str) -> tuple[np.ndarray, bool]:
     else:
         raise ValueError(f"t must be {allowed}, got {t!r} ({type(t).__name__})")
     kind = arr.dtype.kind
-    if kind in "iu":
-        steps = arr.astype(np.int64, copy=False)
-    elif kind == "f":
+    if kind == "O" and all(isinstance(v, numbers.Integral) for v in arr.flat):
+        arr = np.asarray(arr, dtype=np.float64)  # Python ints beyond int64
+        kind = "f"
+    if kind == "f":
         if arr.size and not np.all(np.isfinite(arr)):
             raise ValueError(f"t must be {allowed}, got a non-finite step ({t!r})")
         if arr.size and not np.all(arr == np.floor(arr)):
             raise ValueError(f"t must be {allowed}, got a fractional step ({t!r})")
-        steps = arr.astype(np.int64)
-    else:
+    elif kind not in "iu":
         raise ValueError(f"t must be {allowed}, got {t!r} (dtype {arr.dtype})")
-    if steps.size:
-        if steps.min() < 0:
-            raise ValueError(f"t must be >= 0, got {int(steps.min())}")
-        if max_step is not None and steps.max() > max_step:
+    if arr.size:
+        if arr.min() < 0:
+            raise ValueError(f"t must be >= 0, got {arr.min().item()!r}")
+        if arr.max() > MAX_STEP:
             raise ValueError(
-                f"{name} is defined for steps 0..{max_step}, got t={int(steps.max())}"
+                f"t must be <= 2**53 = {MAX_STEP}, got {arr.max().item()!r}"
             )
+        if max_step is not None and arr.max() > max_step:
+            raise ValueError(
+                f"{name} is defined for steps 0..{max_step}, got t={int(arr.max())}"
+            )
+    steps = arr.astype(np.int64, copy=False)
     return steps, scalar
+
+
+def _times(a, factor: np.ndarray) -> np.ndarray:
+    """``a * factor``, where a zero ``a`` gives 0 even if the factor overflowed (as in
+    PyTorch, whose rate stays 0 when multiplied step by step)."""
+    return np.where(a == 0, 0.0, a * factor)
 
 
 def _make(
@@ -215,7 +230,7 @@ def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     return _make(
         "step_decay",
         {"lr": lr, "step_size": step_size, "gamma": gamma},
-        lambda t: lr * np.power(gamma, (t // step_size).astype(np.float64)),
+        lambda t: _times(lr, np.power(gamma, (t // step_size).astype(np.float64))),
         step_decay,
     )
 
@@ -256,7 +271,7 @@ def multistep_decay(
 
     def fn(t):
         drops = np.searchsorted(edges, t, side="right").astype(np.float64)
-        return lr * np.power(gamma, drops)
+        return _times(lr, np.power(gamma, drops))
 
     return _make(
         "multistep_decay",
@@ -293,7 +308,7 @@ def exponential_decay(lr: float, gamma: float) -> Schedule:
     return _make(
         "exponential_decay",
         {"lr": lr, "gamma": gamma},
-        lambda t: lr * np.power(gamma, t.astype(np.float64)),
+        lambda t: _times(lr, np.power(gamma, t.astype(np.float64))),
         exponential_decay,
     )
 
@@ -404,8 +419,10 @@ def _restart_position(t: np.ndarray, t_0: int, t_mult: int):
     while starts[-1] + lengths[-1] <= last:
         starts.append(starts[-1] + lengths[-1])
         lengths.append(lengths[-1] * t_mult)
-    idx = np.searchsorted(np.asarray(starts, dtype=np.int64), t, side="right") - 1
-    return t - np.asarray(starts, dtype=np.int64)[idx], np.asarray(lengths)[idx]
+    starts = np.asarray(starts, dtype=np.int64)
+    idx = np.searchsorted(starts, t, side="right") - 1
+    # float64 lengths: exact below 2**53, and a huge t_mult cannot overflow int64.
+    return t - starts[idx], np.asarray(lengths, dtype=np.float64)[idx]
 
 
 def cosine_warm_restarts(
@@ -534,7 +551,7 @@ def cyclic(
             return base_lr + height * 1.0
         if mode == "triangular2":
             return base_lr + height * (1 / (2.0 ** (cycle - 1)))
-        return base_lr + height * gamma ** t.astype(np.float64)
+        return base_lr + _times(height, gamma ** t.astype(np.float64))
 
     params = {
         "base_lr": base_lr,

@@ -53,7 +53,7 @@ def as_torch_scheduler(optimizer, schedule):
     if isinstance(schedule, ReduceLROnPlateau):
         for group in optimizer.param_groups:
             group["lr"] = schedule.lr
-        return torch.optim.lr_scheduler.ReduceLROnPlateau(
+        sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer,
             mode=schedule.mode,
             factor=schedule.factor,
@@ -64,6 +64,12 @@ def as_torch_scheduler(optimizer, schedule):
             min_lr=schedule.min_lr,
             eps=schedule.eps,
         )
+        # Carry over the progress of a half-used object (best value, patience...).
+        state = schedule.state_dict()
+        state.pop("lr")
+        for key, value in state.items():
+            setattr(sched, key, value)
+        return sched
     if not isinstance(schedule, Schedule):
         raise TypeError(
             f"schedule must be an lrbook Schedule or ReduceLROnPlateau, got "
@@ -200,8 +206,10 @@ def native_torch_scheduler(optimizer, schedule):
                 f"PyTorch's SequentialLR needs every schedule to start from"
                 f" the optimizer's rate; these use {sorted(rates)}"
             )
-        for group in optimizer.param_groups:
-            group["lr"] = rates.pop() if rates else group["lr"]
+        if rates:
+            rate = rates.pop()
+            for group in optimizer.param_groups:
+                group["lr"] = rate
         parts = [native_torch_scheduler(optimizer, s) for s in p["schedules"]]
         if any(part is None for part in parts):
             raise ValueError(

@@ -113,6 +113,10 @@ def test_state_dict_round_trip():
     assert [q.step(v) for v in [0.6, 0.6, 0.6]] == [p.step(v) for v in [0.6, 0.6, 0.6]]
     with pytest.raises(ValueError, match="unknown key 'foo'"):
         q.load_state_dict({"foo": 1})
+    with pytest.raises(ValueError, match=r"state\['lr'\]"):
+        q.load_state_dict({"lr": float("nan")})
+    with pytest.raises(ValueError, match="num_bad_epochs"):
+        q.load_state_dict({"num_bad_epochs": -1})
 
 
 def test_repr():

@@ -507,3 +507,23 @@ def test_inverse_time_decay_bad_arguments():
         lrbook.inverse_time_decay(0.1, 1.0, 0)
     with pytest.raises(TypeError, match="staircase"):
         lrbook.inverse_time_decay(0.1, 1.0, 1, staircase=1)
+
+
+@pytest.mark.parametrize(
+    "t", [2**63, np.uint64(2**64 - 1), 1e300, 2**70, np.array([0, 2**60])]
+)
+def test_huge_steps_are_refused_not_wrapped(t):
+    with pytest.raises(ValueError, match=r"t must be <= 2\*\*53"):
+        lrbook.cosine_annealing(0.1, 10)(t)
+
+
+def test_zero_rate_stays_zero_where_the_factor_overflows():
+    assert lrbook.exponential_decay(0.0, 2.0)(2000) == 0.0
+    assert lrbook.step_decay(0.0, 1, 2.0)(np.arange(3000)).max() == 0.0
+    flat = lrbook.cyclic(0.1, 0.1, 5, mode="exp_range", gamma=1.5)
+    assert flat(np.arange(3000)).tolist() == [0.1] * 3000
+
+
+def test_warm_restarts_with_a_huge_t_mult():
+    s = lrbook.cosine_warm_restarts(0.1, t_0=3, t_mult=2**64)
+    assert s(3) == 0.1 and s(4) == pytest.approx(0.1, rel=1e-15)

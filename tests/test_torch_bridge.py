@@ -103,6 +103,17 @@ def test_plateau_becomes_torch_plateau():
         assert opt.param_groups[0]["lr"] == p.step(v)
 
 
+def test_half_used_plateau_keeps_its_progress():
+    p = lrbook.ReduceLROnPlateau(0.1, patience=2)
+    for v in [1.0, 1.0, 1.0]:  # best 1.0, two bad epochs so far
+        p.step(v)
+    _, opt = _model_and_opt()
+    sched = lrbook.as_torch_scheduler(opt, p)
+    opt.step()
+    sched.step(1.0)  # the third bad epoch: both cut now
+    assert opt.param_groups[0]["lr"] == p.step(1.0) == pytest.approx(0.01)
+
+
 def test_bad_arguments():
     _, opt = _model_and_opt()
     with pytest.raises(TypeError, match="optimizer must be a torch.optim.Optimizer"):
