@@ -515,7 +515,7 @@ def load_mnist(
                         f"{md5}, got {actual}. What to do: delete it, or call "
                         f"load_mnist(download=True) to fetch it again."
                     )
-                path.unlink()  # damaged or truncated: fetch it again, once
+                path.unlink(missing_ok=True)  # damaged or truncated: fetch it again
                 again = True
             if not download:
                 problem = f"download=False and {path} is missing"
