@@ -116,8 +116,17 @@ def style() -> Iterator[None]:
     """
     import matplotlib as mpl
 
-    with mpl.rc_context(rc_params()):
+    # Restore only the style's own keys afterwards. mpl.rc_context() would restore every
+    # rcParam, including the "interactive" flag that Jupyter's inline backend turns on
+    # when the first pyplot figure is made: made inside rc_context, that figure would
+    # leave interactive mode off and every later inline figure would silently vanish.
+    params = rc_params()
+    saved = {key: mpl.rcParams[key] for key in params}
+    mpl.rcParams.update(params)
+    try:
         yield
+    finally:
+        mpl.rcParams.update(saved)
 
 
 def use() -> None:

@@ -1,0 +1,29 @@
+"""lrbook.plotting: the book's one figure style."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+
+from lrbook import plotting
+
+
+def test_style_applies_and_restores_its_own_keys():
+    params = plotting.rc_params()
+    key = next(iter(params))
+    before = mpl.rcParams[key]
+    with plotting.style():
+        assert mpl.rcParams[key] == params[key]
+    assert mpl.rcParams[key] == before
+
+
+def test_style_keeps_changes_made_by_others_inside_it():
+    # Jupyter's inline backend turns interactive mode on when the first pyplot figure
+    # is made; if that happens inside style(), it must stay on afterwards.
+    was = mpl.rcParams["interactive"]
+    try:
+        mpl.rcParams["interactive"] = False
+        with plotting.style():
+            mpl.rcParams["interactive"] = True
+        assert mpl.rcParams["interactive"] is True
+    finally:
+        mpl.rcParams["interactive"] = was
