@@ -9,11 +9,14 @@ from lrbook import plotting
 
 def test_style_applies_and_restores_its_own_keys():
     params = plotting.rc_params()
-    key = next(iter(params))
+    key = "axes.titlelocation"
+    assert key in params
+    mpl.rcParams[key] = "right" if params[key] != "right" else "center"
     before = mpl.rcParams[key]
     with plotting.style():
-        assert mpl.rcParams[key] == params[key]
+        assert mpl.rcParams[key] == params[key] != before
     assert mpl.rcParams[key] == before
+    mpl.rcParams[key] = mpl.rcParamsDefault[key]
 
 
 def test_style_keeps_changes_made_by_others_inside_it():
