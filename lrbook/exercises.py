@@ -605,11 +605,6 @@ _MARKERS = {
 
 
 # ---------------------------------------------------------------------------- the book
-def _gamma_for(lr: float, final_lr: float, steps: int) -> float:
-    """The per-step factor that takes ``lr`` to ``final_lr`` in ``steps`` steps."""
-    return (final_lr / lr) ** (1.0 / steps)
-
-
 def _regime(a: float, lr: float) -> str:
     if gd.contraction_factor(a, lr) >= 1.0:
         return "divergent"
@@ -832,8 +827,10 @@ def _register_chapter_2() -> None:
 
 
 def _register_chapter_3() -> None:
+    from .schedules import gamma_for, half_life
+
     lr, final_lr, steps = 0.1, 0.001, 100
-    gamma = _gamma_for(lr, final_lr, steps)
+    gamma = gamma_for(lr, final_lr, steps)
     register(
         "ch3.gamma",
         "number",
@@ -846,7 +843,7 @@ def _register_chapter_3() -> None:
         rtol=1e-5,
         mistakes=[
             (
-                _gamma_for(lr, final_lr, steps - 1),
+                gamma_for(lr, final_lr, steps - 1),
                 f"That reaches {final_lr:g} at step {steps - 1}; the question asks"
                 f" for α_{steps}, after {steps} multiplications by γ.",
             ),
@@ -868,7 +865,7 @@ def _register_chapter_3() -> None:
     register(
         "ch3.half_life",
         "number",
-        math.log(2.0) / math.log(1.0 / gamma),
+        half_life(gamma),
         prompt=(
             f"ExponentialLR with gamma = {gamma:g}: after how many steps has the"
             " learning rate halved? (The exact half-life, a real number.)"
@@ -885,6 +882,11 @@ def _register_chapter_3() -> None:
                 0.5 / (1.0 - gamma),
                 "The rate does not drop by a fixed amount per step but by a fixed"
                 " factor.",
+            ),
+            (
+                -half_life(gamma),
+                "A half-life is a positive number of steps: ln γ < 0, so divide by"
+                " ln(1/γ) = −ln γ.",
             ),
         ],
         params={"gamma": gamma},

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import math
 import numbers
 import os
@@ -130,6 +131,18 @@ _MODELS: dict[str, Callable[[], nn.Module]] = {"mlp": mlp, "cnn": cnn}
 # ------------------------------------------------------------------------- results
 
 
+def _styled(plot):
+    """Run a ``plot`` method entirely in the book's style (titles, legends and lines
+    too, not only the axes)."""
+
+    @functools.wraps(plot)
+    def wrapper(*args, **kwargs):
+        with style():
+            return plot(*args, **kwargs)
+
+    return wrapper
+
+
 @dataclass(eq=False, repr=False)
 class History:
     """What :func:`fit` measured: per update, and per epoch.
@@ -207,6 +220,7 @@ class History:
             f"test loss {self.test_loss[-1]:.4f})"
         )
 
+    @_styled
     def plot(self, axes=None):
         """Plot the learning rate and loss per update, and the accuracy per epoch.
 
@@ -289,8 +303,7 @@ def _axes(axes, n: int):
 
     if axes is None:
         size = FIGSIZE if n == 1 else (4.4 * n, FIGSIZE[1] + 0.3)
-        with style():
-            fig, new = plt.subplots(1, n, figsize=size, squeeze=False)
+        fig, new = plt.subplots(1, n, figsize=size, squeeze=False)
         plt.close(fig)  # shown once, as the caller's value, not again by pyplot
         return fig, tuple(new[0]) if n > 1 else new[0, 0]
     if n == 1:
@@ -491,21 +504,25 @@ def _check_optimizer_args(optimizer, momentum, weight_decay):
 
 
 @contextlib.contextmanager
-def _reproducible(device: torch.device, num_threads: int | None):
-    """Deterministic algorithms on the CPU and a fixed thread count, restored after."""
+def _reproducible(device: torch.device, num_threads: int | None, seed: int):
+    """Deterministic algorithms, a fixed thread count and a seeded global random state
+    (for dropout and other randomness inside a model), all restored after."""
     prev_det = torch.are_deterministic_algorithms_enabled()
     prev_warn = torch.is_deterministic_algorithms_warn_only_enabled()
     prev_threads = torch.get_num_threads()
-    try:
-        if num_threads is not None:
-            torch.set_num_threads(num_threads)
-        if device.type == "cpu":
-            torch.use_deterministic_algorithms(True)
-        yield torch.get_num_threads()
-    finally:
-        torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
-        if num_threads is not None:
-            torch.set_num_threads(prev_threads)
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        try:
+            if num_threads is not None:
+                torch.set_num_threads(num_threads)
+            if device.type == "cpu":
+                torch.use_deterministic_algorithms(True)
+            yield torch.get_num_threads()
+        finally:
+            torch.use_deterministic_algorithms(prev_det, warn_only=prev_warn)
+            if num_threads is not None:
+                torch.set_num_threads(prev_threads)
 
 
 def _progress_bar(enabled: bool, total: int, desc: str, unit: str):
@@ -855,7 +872,7 @@ def fit(
     train_s = eval_s = 0.0
 
     bar = _progress_bar(show, total, "fit", "update")
-    with _reproducible(dev, num_threads) as threads:
+    with _reproducible(dev, num_threads, seed) as threads:
         try:
             for epoch in range(epochs):
                 start = time.perf_counter()
@@ -1031,6 +1048,7 @@ class LRRangeTest:
             f"stopped_early={self.stopped_early})"
         )
 
+    @_styled
     def plot(self, ax=None):
         """Plot the loss against the learning rate (log scale), with the suggestions.
 
@@ -1203,7 +1221,7 @@ def lr_range_test(
     xs = ys = None
     pos = n
     bar = _progress_bar(show, num_updates, "lr range test", "update")
-    with _reproducible(dev, num_threads) as threads:
+    with _reproducible(dev, num_threads, seed) as threads:
         try:
             for t in range(num_updates):
                 if pos + batch_size > n:  # a new pass in a new order (full batches)
@@ -1344,10 +1362,12 @@ class Comparison:
         )
         seeds = ", ".join(map(str, self.seeds))
         return (
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f'<table class="lrbook-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
             f"<p>mean ± standard deviation over seeds {seeds}</p>"
         )
 
+    @_styled
     def plot(self, axes=None):
         """Plot, per schedule, the learning rate, the training loss and the test
         accuracy, with a band of ± one standard deviation across seeds.
@@ -1398,6 +1418,226 @@ class Comparison:
         ax_lr.legend()
         return fig
 
+    def explorer(
+        self,
+        metrics: Sequence[str] = ("test_accuracy", "test_loss", "loss"),
+        *,
+        lr_panel: bool = True,
+        smooth: int | None = None,
+        max_points: int = 400,
+        title: str | None = None,
+        max_bytes: int | None = None,
+    ):
+        """The training-curve explorer: every run of the comparison, one click away.
+
+        The reader chooses a schedule (or all of them), a metric and a seed (or the
+        mean of the seeds, with a dotted band of ± one standard deviation when a single
+        schedule is shown, or every seed at once). Nothing is trained again: the
+        explorer draws the numbers stored in :attr:`histories`, so it also works on the
+        website, where no kernel runs.
+
+        The horizontal axis counts epochs for every metric: update ``t`` is drawn at
+        ``t / updates_per_epoch``, and a per-epoch measurement after epoch ``e`` at
+        ``e``. Accuracies are drawn in percent, losses in nats.
+
+        Args:
+            metrics: the metrics offered in the menu, in order: names of
+                :class:`History` fields. ``"loss"`` is the training minibatch loss of
+                every update (drawn as a running mean, see ``smooth``), ``"lr"`` the
+                learning rate of every update; ``"train_loss"``, ``"train_accuracy"``,
+                ``"test_loss"`` and ``"test_accuracy"`` are measured once per epoch.
+            lr_panel: also draw the learning rate in a panel of its own, on the left,
+                for the same schedules and seeds (the cause next to the effect).
+            smooth: the window, in updates, of the running mean of ``"loss"`` (1 draws
+                the raw minibatch losses); default a quarter of an epoch.
+            max_points: per-update curves longer than this are thinned to every
+                ``k``-th update (and the last) for the web version's size; the
+                learning rate is never thinned (its jumps stay exact).
+            title: the explorer's title.
+            max_bytes: the size budget of the web version (default
+                :data:`lrbook.explore.MAX_BYTES`).
+
+        Returns:
+            An :class:`lrbook.explore.Explorer` with the controls ``schedule``
+            (``"all"`` or a name), ``metric`` (when there are two or more) and ``seed``
+            (``"mean"`` and ``"all"`` when there are two or more seeds, then each
+            seed).
+
+        Raises:
+            ValueError: an unknown metric (the message lists the known ones), or an
+                explorer over its size budget.
+
+        Examples:
+            >>> import lrbook
+            >>> c = compare({"constant": lrbook.constant(0.05),
+            ...              "step": lrbook.step_decay(0.05, step_size=2)},
+            ...             epochs=3, step_per="epoch")  # doctest: +SKIP
+            >>> ex = c.explorer()  # doctest: +SKIP
+            >>> ex.set(schedule="step", seed=1).values  # doctest: +SKIP
+            {'schedule': 'step', 'metric': 'test_accuracy', 'seed': 1}
+            >>> ex  # the last expression of a notebook cell shows it  # doctest: +SKIP
+        """
+        from . import explore
+
+        if isinstance(metrics, str):
+            metrics = (metrics,)
+        metrics = tuple(metrics)
+        if not metrics:
+            raise ValueError("metrics must name at least one metric, got none")
+        for m in metrics:
+            if not isinstance(m, str) or m not in _METRICS:
+                raise ValueError(
+                    f"metrics must be names of History fields "
+                    f"({', '.join(_METRICS)}), got {m!r}"
+                )
+        if len(set(metrics)) != len(metrics):
+            raise ValueError(f"metrics must be distinct, got {list(metrics)}")
+        if not isinstance(lr_panel, bool):
+            raise TypeError(f"lr_panel must be True or False, got {lr_panel!r}")
+        if smooth is not None:
+            smooth = check.integer("smooth", smooth, minimum=1)
+        max_points = check.integer("max_points", max_points, minimum=2)
+
+        names = list(self.histories)
+        seeds = list(self.seeds)
+        several = len(seeds) > 1
+        seed_options = (["mean", "all"] if several else []) + seeds
+        seed_labels = (["mean ± sd", "every seed"] if several else []) + [
+            f"seed {s}" for s in seeds
+        ]
+        controls = []
+        if len(names) > 1:
+            controls.append(
+                explore.dropdown(
+                    "schedule", {"all": "all", **{n: n for n in names}}, "all"
+                )
+            )
+        if len(metrics) > 1:
+            controls.append(
+                explore.dropdown(
+                    "metric", {_METRICS[m][0]: m for m in metrics}, metrics[0]
+                )
+            )
+        controls.append(
+            explore.dropdown(
+                "seed", dict(zip(seed_labels, seed_options, strict=True)), None
+            )
+        )
+
+        def lines(labelled):
+            out = {}
+            for i, name in enumerate(names):
+                out[name] = explore.Line(
+                    label=name if labelled else None, color=i, width=1.8
+                )
+                band = explore.Line(color=i, dash="dotted", width=1.2)
+                out[f"{name} +sd"] = band
+                out[f"{name} -sd"] = band
+                for s in seeds[1:]:
+                    out[f"{name} seed {s}"] = explore.Line(color=i, width=1.8)
+            return out
+
+        epoch_label = axis_label("epoch")
+        groups = {_METRICS[m][2] for m in metrics}
+        if len(metrics) == 1:
+            ylabel = _METRICS[metrics[0]][1]
+            panel_title = _METRICS[metrics[0]][0]
+        else:
+            ylabel = " or ".join(g for g in _METRIC_GROUPS if g in groups)
+            panel_title = "the chosen metric"
+        panels = []
+        if lr_panel:
+            panels.append(
+                explore.Panel(
+                    xlabel=epoch_label,
+                    ylabel=_LR,
+                    lines=lines(False),
+                    title="learning rate",
+                    log_toggle=True,
+                    ylim=(0, None),
+                )
+            )
+        panels.append(
+            explore.Panel(
+                xlabel=epoch_label,
+                ylabel=ylabel,
+                lines=lines(True),
+                title=panel_title,
+                log_toggle=True,
+                ylim="auto",
+            )
+        )
+        curves: dict = {}
+
+        def curve(name, metric):
+            key = (name, metric)
+            if key not in curves:
+                curves[key] = _explorer_curves(
+                    self.histories[name], metric, smooth, max_points
+                )
+            return curves[key]
+
+        def compute(seed, schedule="all", metric=metrics[0]):
+            shown = names if schedule == "all" else [schedule]
+            wanted = (["lr"] if lr_panel else []) + [metric]
+            out = [{} for _ in wanted]
+            diverged = []
+            for name in shown:
+                for p, m in enumerate(wanted):
+                    runs, mean, sd = curve(name, m)
+                    if seed == "mean":
+                        if mean is not None:
+                            out[p][name] = mean
+                            if sd is not None and len(shown) == 1:
+                                x, y = mean
+                                out[p][f"{name} +sd"] = (x, y + sd)
+                                out[p][f"{name} -sd"] = (x, y - sd)
+                    elif seed == "all":
+                        for k, s in enumerate(seeds):
+                            if runs[k] is not None:
+                                out[p][name if k == 0 else f"{name} seed {s}"] = runs[k]
+                    elif runs[seeds.index(seed)] is not None:
+                        out[p][name] = runs[seeds.index(seed)]
+                bad = [
+                    s
+                    for s, h in zip(seeds, self.histories[name], strict=True)
+                    if h.diverged
+                ]
+                if bad and (seed in ("mean", "all") or seed in bad):
+                    diverged.append((name, bad))
+            what = _METRICS[metric][0]
+            if metric == "loss":
+                upe = self.histories[names[0]][0].updates_per_epoch
+                window = smooth or max(1, upe // 4)
+                what += f" (running mean over {window} updates)" if window > 1 else ""
+            if seed == "mean":
+                who = "mean over seeds " + ", ".join(map(str, seeds))
+                if several and len(shown) == 1:
+                    who += "; dotted: ± 1 standard deviation"
+                elif several:
+                    who += " (choose one schedule to see ± 1 standard deviation)"
+            elif seed == "all":
+                who = "one line per seed (" + ", ".join(map(str, seeds)) + ")"
+            else:
+                who = f"seed {seed}"
+            note = [f"{what}: {who}"]
+            for name, bad in diverged:
+                tail = " (left out of the mean)" if seed == "mean" else ""
+                note.append(
+                    f"{name}: seed{'s' if len(bad) > 1 else ''} "
+                    f"{', '.join(map(str, bad))} diverged{tail}"
+                )
+            return explore.Frame(out if len(out) > 1 else out[0], "\n".join(note))
+
+        kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
+        return explore.Explorer(
+            controls,
+            compute,
+            panels,
+            title=title,
+            **kwargs,
+        )
+
 
 def _summary(name: str, runs: list[History]) -> dict:
     ok = [h for h in runs if not h.diverged and h.epochs]
@@ -1447,6 +1687,83 @@ def _band(ax, x, ys, c, label, marker=None):
     sd = np.nan_to_num(sd)
     ax.plot(x, mean, color=c, label=label, marker=marker)
     ax.fill_between(x, mean - sd, mean + sd, color=c, alpha=0.2, lw=0)
+
+
+# What Comparison.explorer can draw: History field -> (menu entry, y label alone,
+# y label shared with the metrics of the same unit).
+_METRICS = {
+    "test_accuracy": (
+        "test accuracy",
+        axis_label("test accuracy", "%"),
+        "accuracy (%)",
+    ),
+    "test_loss": ("test loss", axis_label("test loss", "nats"), "loss (nats)"),
+    "loss": (
+        "training loss per update",
+        axis_label("training loss", "nats"),
+        "loss (nats)",
+    ),
+    "train_loss": (
+        "training loss per epoch",
+        axis_label("training loss", "nats"),
+        "loss (nats)",
+    ),
+    "train_accuracy": (
+        "training accuracy",
+        axis_label("training accuracy", "%"),
+        "accuracy (%)",
+    ),
+    "lr": ("learning rate", _LR, _LR),
+}
+_METRIC_GROUPS = ("accuracy (%)", "loss (nats)", _LR)
+
+
+def _explorer_curves(
+    runs: list[History], metric: str, smooth: int | None, max_points: int
+):
+    """One metric of every run of a schedule, as drawn by :meth:`Comparison.explorer`.
+
+    Returns ``(curves, mean, sd)``: ``curves`` holds an ``(x, y)`` pair per run (or
+    ``None`` for a run with nothing finite to draw; a diverged run is cut before its
+    first non-finite value); ``mean`` is the ``(x, y)`` mean of the runs that did not
+    diverge (``None`` if all did) and ``sd`` their sample standard deviation at each
+    point (``None`` for fewer than two runs, or when the runs agree exactly, as the
+    learning rate of a fixed schedule does; the mean is then the common curve itself,
+    bit for bit).
+    """
+    upe = runs[0].updates_per_epoch
+    per_update = metric in ("lr", "loss")
+    scale = 100.0 if metric.endswith("accuracy") else 1.0
+    window = (smooth or max(1, upe // 4)) if metric == "loss" else 1
+    curves, full = [], []
+    for h in runs:
+        y = np.asarray(getattr(h, metric), dtype=np.float64) * scale
+        if window > 1:
+            with np.errstate(over="ignore", invalid="ignore"):
+                y = _running_mean(y, window)
+        finite = np.isfinite(y)
+        n = y.size if finite.all() else int(np.argmin(finite))
+        if n == 0:
+            curves.append(None)
+            continue
+        idx = np.arange(n)
+        if metric == "loss" and n > max_points:
+            idx = np.arange(0, n, -(-n // max_points))
+            if idx[-1] != n - 1:
+                idx = np.append(idx, n - 1)
+        x = idx / upe if per_update else idx + 1.0
+        curves.append((x, y[idx]))
+        if not h.diverged:
+            full.append((x, y[idx]))
+    if not full:
+        return curves, None, None
+    length = min(c[0].size for c in full)
+    x = full[0][0][:length]
+    ys = np.stack([c[1][:length] for c in full])
+    if (ys == ys[0]).all():
+        return curves, (x, ys[0].copy()), None
+    sd = ys.std(axis=0, ddof=1) if len(full) > 1 else None
+    return curves, (x, ys.mean(axis=0)), sd
 
 
 def compare(

@@ -157,6 +157,26 @@ def test_same_seed_gives_bit_identical_histories(mnist):
     assert a.config["num_threads"] == 1 and a.config["device"] == "cpu"
 
 
+def test_models_with_dropout_are_reproducible(mnist):
+    # Dropout draws from PyTorch's global generator during training: fit seeds it.
+    def dropout_mlp():
+        return torch.nn.Sequential(
+            torch.nn.Flatten(),
+            torch.nn.Linear(784, 32),
+            torch.nn.Dropout(0.5),
+            torch.nn.ReLU(),
+            torch.nn.Linear(32, 10),
+        )
+
+    small = mnist.subset(n_train=256, n_test=64)
+    before = torch.get_rng_state()
+    a = run(small, 0.05, model=dropout_mlp, epochs=1)
+    torch.manual_seed(12345)  # a different global state must not matter
+    b = run(small, 0.05, model=dropout_mlp, epochs=1)
+    assert same(a, b)
+    torch.set_rng_state(before)
+
+
 def test_cnn_and_adam_are_reproducible_too(mnist):
     small = mnist.subset(n_train=192, n_test=100)
     kwargs = {"model": "cnn", "optimizer": "adam", "epochs": 1, "batch_size": 32}
@@ -334,6 +354,10 @@ def test_history_plot_is_labelled(mnist):
     labels = [ax.get_xlabel() + " | " + ax.get_ylabel() for ax in fig.axes]
     assert "update $t$ (optimizer steps) | learning rate $\\alpha_t$" in labels
     assert any("nats" in s for s in labels) and any("%" in s for s in labels)
+    # Drawn entirely in the book's style: titles on the left, legends without frames.
+    titled = [ax for ax in fig.axes if ax.get_title(loc="left")]
+    assert titled and not any(ax.get_title(loc="center") for ax in fig.axes)
+    assert all(not ax.get_legend().get_frame_on() for ax in fig.axes if ax.get_legend())
 
 
 # ------------------------------------------------------------- lr_range_test, compare
