@@ -2004,6 +2004,8 @@ def schedule(
         label = _param_label(
             param, (labels[hits[0]] if owner and len(entries) > 1 else None)
         )
+        if isinstance(values, np.ndarray):
+            values = values.tolist()  # e.g. np.linspace(...): plain numbers
         if isinstance(values, Control):
             ctrl = values
             ctrl_name = ctrl.name
@@ -2051,9 +2053,14 @@ def schedule(
                 ) from None
         return out
 
-    first = make({c.name: c.default for c in controls})
+    make({c.name: c.default for c in controls})
     if horizon is None:
-        ends = [s.max_step for s in first]
+        # Long enough for the longest setting of the controls, not just the default.
+        ends = [
+            s.max_step
+            for combo in itertools.product(*(c.values for c in controls))
+            for s in make(dict(zip((c.name for c in controls), combo, strict=True)))
+        ]
         horizon = max(e + 1 for e in ends) if all(e is not None for e in ends) else 100
     if (
         isinstance(horizon, bool)

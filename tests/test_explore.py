@@ -445,3 +445,17 @@ def test_labels_render_the_tex_subset():
     assert explore.tex_html(explore.Y_LABEL) == html
     assert explore.tex_plain(r"$T_{\max}$ (steps)") == "T_max (steps)"
     assert explore.tex_html("cost: $5") == "cost: $5"
+
+
+def test_slider_values_may_be_a_numpy_array():
+    ex = explore.schedule(
+        "step_decay", {"gamma": np.linspace(0.1, 0.9, 5)}, lr=0.1, step_size=10
+    )
+    assert ex.set(gamma=0.9).values == {"gamma": 0.9}
+
+
+def test_default_horizon_covers_every_slider_setting():
+    ex = explore.schedule("one_cycle", {"total_steps": [50, 100, 200]}, max_lr=0.1)
+    x, y = ex.set(total_steps=200).series()[0]["one_cycle"]
+    assert x[-1] == 199
+    assert y[-1] == pytest.approx(lrbook.one_cycle(0.1, 200)(199), rel=1e-6)
