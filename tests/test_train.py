@@ -419,7 +419,7 @@ def test_compare_smoke(mnist):
     assert seeds_used == [0, 1]
     text = str(c)
     assert "constant" in text and "±" in text and "diverged" in text
-    assert "<table>" in c._repr_html_()
+    assert "<table class=\"lrbook-table\">" in c._repr_html_()
     assert len(c.plot().axes) == 3
 
 
