@@ -29,6 +29,7 @@ SCHEDULES = [
     lrbook.multistep_decay(0.1, milestones=[60_000, 120_000, 160_000]),
     lrbook.exponential_decay(0.1, gamma=0.99999),
     lrbook.linear(0.1, start_factor=0.01, total_iters=10_000),
+    lrbook.inverse_time_decay(0.1, decay_rate=1.0, decay_steps=10_000),
     lrbook.cosine_annealing(0.1, t_max=N, eta_min=1e-4),
     lrbook.cosine_warm_restarts(0.1, t_0=1_000, t_mult=2, eta_min=1e-4),
     lrbook.cyclic(0.001, 0.1, step_size_up=2_000, mode="triangular"),
