@@ -122,6 +122,11 @@
         noteIndex = new Int32Array(buf, off, spec.nFrames);
         off += noteIndex.byteLength;
       }
+      // the "auto" axis limits of every frame, computed by Python (float64; copied,
+      // as the offset need not be a multiple of 8)
+      var nLim = spec.nLimits || 0;
+      var limits = new Float64Array(buf.slice(off, off + 8 * spec.nFrames * nLim));
+      off += 8 * spec.nFrames * nLim;
       var total = 0;
       for (var i = 0; i < n; i++) {
         total += lengths[i];
@@ -146,41 +151,11 @@
       if (noteIndex) {
         notes = JSON.parse(new TextDecoder("utf-8").decode(new Uint8Array(buf, off)));
       }
-      return {arrays: arrays, table: table, noteIndex: noteIndex, notes: notes};
+      return {arrays: arrays, table: table, noteIndex: noteIndex, notes: notes,
+        limits: limits, nLimits: nLim};
     }
 
     // ---- axes ------------------------------------------------------------------------
-    function autoLimits(values, log, margin) {
-      var lo = Infinity, hi = -Infinity;
-      values.forEach(function (arr) {
-        for (var i = 0; i < arr.length; i++) {
-          var v = arr[i];
-          if (log && !(v > 0)) {
-            continue;
-          }
-          if (v < lo) { lo = v; }
-          if (v > hi) { hi = v; }
-        }
-      });
-      if (!(lo <= hi)) {
-        lo = log ? 0.1 : 0;
-        hi = 1;
-      }
-      if (log) {
-        var a = Math.log10(lo), b = Math.log10(hi);
-        if (a === b) { a -= 0.5; b += 0.5; }
-        var pad = (b - a) * margin;
-        return [Math.pow(10, a - pad), Math.pow(10, b + pad)];
-      }
-      if (lo === hi) {
-        var d = Math.abs(lo) * 0.1 || 1;
-        lo -= d;
-        hi += d;
-      }
-      var p = (hi - lo) * margin;
-      return [lo - p, hi + p];
-    }
-
     function scaler(lim, log, a, b) {
       var lo = log ? Math.log10(lim[0]) : lim[0];
       var hi = log ? Math.log10(lim[1]) : lim[1];
@@ -428,6 +403,15 @@
       return out;
     };
 
+    // Limits of an "auto" axis in the current frame: read, never computed, here.
+    Explorer.prototype.autoLimit = function (at) {
+      if (at === null || at === undefined) {
+        throw new Error("an axis has neither fixed nor embedded limits");
+      }
+      var row = this.frame() * this.data.nLimits;
+      return [this.data.limits[row + at], this.data.limits[row + at + 1]];
+    };
+
     Explorer.prototype.note = function () {
       if (!this.data.noteIndex) {
         return null;
@@ -460,12 +444,12 @@
       var m = {l: 70, r: 18, t: p.title ? 34 : 14, b: 50};
       var W = this.W, H = this.H;
       var x0 = m.l, x1 = W - m.r, y0 = H - m.b, y1 = m.t;
-      var names = Object.keys(series);
       var contourXs = p.contours.map(function (c) { return self.data.arrays[c[0]]; });
       var contourYs = p.contours.map(function (c) { return self.data.arrays[c[1]]; });
-      var xlim = p.xlim || autoLimits(names.map(function (n) { return series[n].x; }).concat(contourXs), xlog, 0);
-      var yfixed = ylog && p.logToggle ? p.ylimLog : p.ylim;
-      var ylim = yfixed || autoLimits(names.map(function (n) { return series[n].y; }).concat(contourYs), ylog, 0.05);
+      var logToggled = ylog && p.logToggle;
+      var xlim = p.xlim || this.autoLimit(p.autoLim.x);
+      var ylim = (logToggled ? p.ylimLog : p.ylim) ||
+        this.autoLimit(logToggled ? p.autoLim.ylog : p.autoLim.y);
       if (p.equal && !xlog && !ylog) {
         // same scale on both axes: shrink the plot box (as matplotlib's adjustable="box")
         var ux = (xlim[1] - xlim[0]) / (x1 - x0), uy = (ylim[1] - ylim[0]) / (y0 - y1);
@@ -548,7 +532,7 @@
         panel.backgroundKey = xlim.join() + ylim.join();
       }
 
-      // the data
+      // the data; the legend lists only the series drawn in this frame
       panel.legend.textContent = "";
       var drawn = {};
       p.lines.forEach(function (line) {
@@ -570,7 +554,7 @@
         }
         drawn[line.name] = s;
         if (line.label) {
-          var item = el("span", {"class": "lrx-key"}, panel.legend);
+          var item = el("span", {"class": "lrx-key", "data-series": line.name}, panel.legend);
           var sw = sv("svg", {width: 26, height: 10, "aria-hidden": "true"}, item);
           sv("line", {x1: 1, x2: 25, y1: 5, y2: 5, stroke: line.color, "stroke-width": 2.5,
             "stroke-dasharray": line.dash}, sw);
@@ -616,6 +600,20 @@
     Handle.prototype.setLog = function (pi, on) { this._ex.setLog(pi, on); };
     Handle.prototype.currentSeries = function () { return this._ex.currentSeries(); };
     Handle.prototype.note = function () { return this._ex.note(); };
+    // Per panel, the names of the series in the legend (only those drawn now).
+    Handle.prototype.legend = function () {
+      return this._ex.panels.map(function (panel) {
+        return Array.prototype.map.call(panel.legend.querySelectorAll(".lrx-key"),
+          function (k) { return k.getAttribute("data-series"); });
+      });
+    };
+    // Per panel, the axis limits drawn now ({x: [lo, hi], y: [lo, hi]}).
+    Handle.prototype.limits = function () {
+      return this._ex.panels.map(function (panel) {
+        var parse = function (a) { return panel.svg.getAttribute(a).split(",").map(Number); };
+        return {x: parse("data-xlim"), y: parse("data-ylim")};
+      });
+    };
     Handle.prototype.frame = function () { return this._ex.frame(); };
     Handle.prototype.recipe = function () { return this._ex.spec.recipe; };
     Handle.prototype.check = function () { return this._ex.spec.check || null; };

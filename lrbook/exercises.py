@@ -41,7 +41,7 @@ from types import MappingProxyType
 import numpy as np
 
 from . import _checks as _check
-from . import gd
+from . import _env, gd
 from .schedules import exponential_decay, step_decay
 
 __all__ = [
@@ -157,7 +157,7 @@ class Result:
     def _ipython_display_(self) -> None:
         # check() has already shown this result in the current cell; do not show it a
         # second time when it is also the cell's value.
-        shell = _ipython()
+        shell = _env.ipython_shell()
         count = getattr(shell, "execution_count", None)
         if getattr(self, "_shown_at", object()) == count:
             return
@@ -167,16 +167,8 @@ class Result:
         display({"text/plain": self.text, "text/html": self._repr_html_()}, raw=True)
 
 
-def _ipython():
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is optional
-        return None
-    return get_ipython()
-
-
 def _show(result: Result) -> None:
-    if _ipython() is not None:
+    if _env.ipython_shell() is not None:
         result._ipython_display_()
     else:
         print(result.text)

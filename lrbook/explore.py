@@ -64,13 +64,13 @@ import math
 import numbers
 import re
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import plotting
+from . import _env, plotting
 from . import schedules as _schedules
 
 __all__ = [
@@ -81,6 +81,7 @@ __all__ = [
     "Panel",
     "compare",
     "decode",
+    "decode_limits",
     "dropdown",
     "rebuild",
     "reproducible",
@@ -161,7 +162,12 @@ def _plain(value):
 
 
 def _check_name(kind: str, name) -> str:
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str):
+        raise TypeError(
+            f"the name of a {kind} must be a str (a Python identifier), got "
+            f"{type(name).__name__} {name!r}"
+        )
+    if not _NAME.match(name):
         raise ValueError(
             f"the name of a {kind} must be a Python identifier, got {name!r}"
         )
@@ -219,18 +225,20 @@ def slider(
     if isinstance(values, (str, bytes)) or not isinstance(
         values, (Sequence, np.ndarray)
     ):
-        raise ValueError(
-            f"the values of slider {name!r} must be a list of numbers, got {values!r}"
+        raise TypeError(
+            f"the values of slider {name!r} must be a list of numbers, got "
+            f"{type(values).__name__} {values!r}"
         )
     vals = tuple(_plain(v) for v in values)
     if len(vals) < 2:
         raise ValueError(f"slider {name!r} needs at least 2 values, got {list(vals)}")
     for v in vals:
-        if (
-            isinstance(v, bool)
-            or not isinstance(v, numbers.Real)
-            or not math.isfinite(v)
-        ):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(
+                f"the values of slider {name!r} must be numbers, got "
+                f"{type(v).__name__} {v!r}"
+            )
+        if not math.isfinite(v):
             raise ValueError(
                 f"the values of slider {name!r} must be finite numbers, got {v!r}"
             )
@@ -259,9 +267,9 @@ def _labels(name, values, fmt):
         elif isinstance(fmt, str):
             yield fmt.format(v)
         else:
-            raise ValueError(
+            raise TypeError(
                 f"fmt of control {name!r} must be a format string or a "
-                f"function, got {fmt!r}"
+                f"function, got {type(fmt).__name__} {fmt!r}"
             )
 
 
@@ -292,9 +300,9 @@ def dropdown(
     elif isinstance(options, (str, bytes)) or not isinstance(
         options, (Sequence, np.ndarray)
     ):
-        raise ValueError(
+        raise TypeError(
             f"the options of dropdown {name!r} must be a list or a dict, "
-            f"got {options!r}"
+            f"got {type(options).__name__} {options!r}"
         )
     else:
         vals = tuple(_plain(v) for v in options)
@@ -323,8 +331,9 @@ def toggle(name: str, default: bool = False, *, label: str | None = None) -> Con
     """
     name = _check_name("toggle", name)
     if not isinstance(default, bool):
-        raise ValueError(
-            f"the default of toggle {name!r} must be True or False, got {default!r}"
+        raise TypeError(
+            f"the default of toggle {name!r} must be True or False, got "
+            f"{type(default).__name__} {default!r}"
         )
     return Control(
         name,
@@ -431,7 +440,10 @@ class _PanelSpec:
 
 def _resolve_panel(i: int, panel, start_color: int) -> tuple[_PanelSpec, int]:
     if not isinstance(panel, Panel):
-        raise ValueError(f"panels[{i}] must be an lrbook.explore.Panel, got {panel!r}")
+        raise TypeError(
+            f"panels[{i}] must be an lrbook.explore.Panel, got "
+            f"{type(panel).__name__} {panel!r}"
+        )
     for attr in ("xscale", "yscale"):
         if getattr(panel, attr) not in ("linear", "log"):
             raise ValueError(
@@ -449,18 +461,23 @@ def _resolve_panel(i: int, panel, start_color: int) -> tuple[_PanelSpec, int]:
     names, lines = [], []
     color = start_color
     for name, line in items:
-        if not isinstance(name, str) or not name:
+        if not isinstance(name, str):
+            raise TypeError(
+                f"lines of panels[{i}] must be named by strings, got "
+                f"{type(name).__name__} {name!r}"
+            )
+        if not name:
             raise ValueError(
-                f"lines of panels[{i}] must be named by strings, got {name!r}"
+                f"lines of panels[{i}] must be named by non-empty strings, got ''"
             )
         if name in names:
             raise ValueError(f"lines of panels[{i}]: duplicate series name {name!r}")
         if line is None or isinstance(line, str):
             line = Line(label=line)
         if not isinstance(line, Line):
-            raise ValueError(
+            raise TypeError(
                 f"lines[{name!r}] of panels[{i}] must be a Line, a label "
-                f"or None, got {line!r}"
+                f"or None, got {type(line).__name__} {line!r}"
             )
         if line.dash not in _DASHES:
             raise ValueError(
@@ -477,7 +494,8 @@ def _resolve_panel(i: int, panel, start_color: int) -> tuple[_PanelSpec, int]:
         elif isinstance(line.color, str) and re.match(r"^#[0-9a-fA-F]{6}$", line.color):
             c = line.color
         else:
-            raise ValueError(
+            error = ValueError if isinstance(line.color, str) else TypeError
+            raise error(
                 f"color of line {name!r} must be a palette index or "
                 f"'#rrggbb', got {line.color!r}"
             )
@@ -528,8 +546,13 @@ def _resolve_panel(i: int, panel, start_color: int) -> tuple[_PanelSpec, int]:
 
 
 def _check_limits(what: str, lim) -> None:
-    if lim is None or lim == "auto":
+    if lim is None or (isinstance(lim, str) and lim == "auto"):
         return
+    if not isinstance(lim, (tuple, list, str)):
+        raise TypeError(
+            f"{what} must be None, 'auto' or (low, high), got "
+            f"{type(lim).__name__} {lim!r}"
+        )
     ok = (
         isinstance(lim, (tuple, list))
         and len(lim) == 2
@@ -766,6 +789,8 @@ class Explorer:
         height: height of the figure in inches.
 
     Raises:
+        TypeError: a control, a panel or ``compute`` is of the wrong type (the message
+            names it).
         ValueError: a control, panel or ``compute`` output is malformed (the message
             names it), or the explorer is over its size budget.
     """
@@ -785,13 +810,20 @@ class Explorer:
     ):
         if isinstance(controls, Control):
             controls = [controls]
+        if isinstance(controls, (str, bytes, Mapping)) or not isinstance(
+            controls, Iterable
+        ):
+            raise TypeError(
+                f"controls must be a list of controls (slider(), dropdown(), "
+                f"toggle()), got {type(controls).__name__} {controls!r}"
+            )
         controls = tuple(controls)
         names = set()
         for i, c in enumerate(controls):
             if not isinstance(c, Control):
-                raise ValueError(
+                raise TypeError(
                     f"controls[{i}] must be made by slider(), dropdown() "
-                    f"or toggle(), got {c!r}"
+                    f"or toggle(), got {type(c).__name__} {c!r}"
                 )
             if c.name in names:
                 raise ValueError(f"controls: two controls are named {c.name!r}")
@@ -805,9 +837,18 @@ class Explorer:
                 f"fewer values"
             )
         if not callable(compute):
-            raise ValueError(f"compute must be a function, got {compute!r}")
+            raise TypeError(
+                f"compute must be a function, got {type(compute).__name__} {compute!r}"
+            )
         if isinstance(panels, Panel):
             panels = [panels]
+        if isinstance(panels, (str, bytes, Mapping)) or not isinstance(
+            panels, Iterable
+        ):
+            raise TypeError(
+                f"panels must be a Panel or a list of 1 to 3 Panel objects, got "
+                f"{type(panels).__name__} {panels!r}"
+            )
         panels = list(panels)
         if not 1 <= len(panels) <= 3:
             raise ValueError(
@@ -829,6 +870,7 @@ class Explorer:
         self._size = (width, height)
         self._frames: list | None = None
         self._limits: list | None = None
+        self._frame_limits: list | None = None
         self._html: tuple | None = None
         self._fig = None
         self._widget = None
@@ -881,9 +923,34 @@ class Explorer:
         return self
 
     def set_log(self, panel: int = 0, log: bool = True) -> Explorer:
-        """Switch the y axis of a panel with a log toggle between linear and log."""
+        """Switch the y axis of a panel with a log toggle between linear and log.
+
+        Raises:
+            TypeError: ``panel`` is not an integer.
+            ValueError: no such panel, or it has no log toggle.
+        """
+        n = len(self._specs)
+        if isinstance(panel, bool) or not isinstance(panel, numbers.Integral):
+            raise TypeError(
+                f"panel must be an integer from 0 to {n - 1} (the index of a panel), "
+                f"got {type(panel).__name__} {panel!r}"
+            )
+        if not 0 <= panel < n:
+            raise ValueError(
+                f"panel must be from 0 to {n - 1} (this explorer has {n} "
+                f"panel{'s' if n > 1 else ''}), got {panel}"
+            )
+        panel = int(panel)
+        if not isinstance(log, (bool, np.bool_)):
+            raise TypeError(
+                f"log must be True or False, got {type(log).__name__} {log!r}"
+            )
         if not self._specs[panel].panel.log_toggle:
-            raise ValueError(f"panels[{panel}] has no log toggle (log_toggle=False)")
+            toggles = [p for p, s in enumerate(self._specs) if s.panel.log_toggle]
+            raise ValueError(
+                f"panel={panel}: panels[{panel}] has no log toggle (log_toggle=False);"
+                f" panels with one: {toggles or 'none'}"
+            )
         self._ylog[panel] = bool(log)
         if self._widget is not None:
             self._sync_widgets()
@@ -1003,22 +1070,19 @@ class Explorer:
 
     # -- axis limits (shared by matplotlib and the web version) ---------------------
     def limits(self) -> list:
-        """Per panel ``{"x": (lo, hi) or None, "y": ..., "ylog": ...}`` (None: auto)."""
+        """Per panel ``{"x": (lo, hi) or None, "y": ..., "ylog": ...}`` (None: auto).
+
+        Limits fixed for every combination of control values (all the data fits);
+        ``None`` for an ``"auto"`` axis, whose limits follow each combination's data
+        (see :meth:`frame_limits`). ``"ylog"`` is for a panel's log toggle (``None``
+        without one).
+        """
         if self._limits is None:
             frames = self._all_frames()
             out = []
             for p, spec in enumerate(self._specs):
                 panel = spec.panel
-                xs = [s[0] for f in frames for s in f.panels[p].values()]
-                ys = [s[1] for f in frames for s in f.panels[p].values()]
-                xs += [c[0] for c in spec.contours]
-                ys += [c[1] for c in spec.contours]
-                if panel.image is not None:
-                    e = tuple(float(v) for v in panel.image[1])
-                    xs.append(np.array(e[:2]))
-                    ys.append(np.array(e[2:]))
-                x_all = np.concatenate(xs) if xs else np.zeros(1)
-                y_all = np.concatenate(ys) if ys else np.zeros(1)
+                x_all, y_all = self._panel_values(p, frames)
                 lim = {"x": _fixed(panel.xlim, x_all, panel.xscale == "log", 0.0)}
                 lim["y"] = _fixed(panel.ylim, y_all, panel.yscale == "log", 0.05)
                 lim["ylog"] = (
@@ -1027,6 +1091,76 @@ class Explorer:
                 out.append(lim)
             self._limits = out
         return self._limits
+
+    def frame_limits(self, **values) -> list:
+        """The axis limits drawn for these values (default: the current ones).
+
+        Like :meth:`limits`, with every ``"auto"`` axis resolved from the data of this
+        combination of control values. Both views draw exactly these limits: the live
+        figure sets them, the web version reads them from its payload (computed here,
+        once; a log axis spans at most ``LOG_DECADES`` decades below the largest
+        value, plus the margins).
+
+        Returns:
+            Per panel ``{"x": (lo, hi), "y": (lo, hi), "ylog": (lo, hi) or None}``.
+        """
+        index = list(self._index)
+        for name, value in values.items():
+            k = self._controls.index(self._control(name))
+            index[k] = self._controls[k].index_of(value)
+        return self._limits_of(self._frame_number(index))
+
+    def _auto_axes(self) -> list:
+        """The ``(panel, axis)`` pairs whose limits follow each frame's data."""
+        out = []
+        for p, lim in enumerate(self.limits()):
+            for axis in ("x", "y", "ylog"):
+                if lim[axis] is None and (
+                    axis != "ylog" or self._specs[p].panel.log_toggle
+                ):
+                    out.append((p, axis))
+        return out
+
+    def _limits_of(self, f: int) -> list:
+        """:meth:`frame_limits` of frame number ``f`` (all frames computed once)."""
+        if self._frame_limits is None:
+            fixed = self.limits()
+            auto = self._auto_axes()
+            if not auto:
+                self._frame_limits = [fixed] * self.n_frames
+            else:
+                out = []
+                for frame in self._all_frames():
+                    lims = [dict(lim) for lim in fixed]
+                    values = {}
+                    for p, axis in auto:
+                        if p not in values:
+                            values[p] = self._panel_values(p, [frame])
+                        panel = self._specs[p].panel
+                        if axis == "x":
+                            log, v, margin = panel.xscale == "log", values[p][0], 0.0
+                        else:
+                            log = axis == "ylog" or panel.yscale == "log"
+                            v, margin = values[p][1], 0.05
+                        lims[p][axis] = _fixed(None, v, log, margin)
+                    out.append(lims)
+                self._frame_limits = out
+        return self._frame_limits[f]
+
+    def _panel_values(self, p: int, frames: list) -> tuple:
+        """All the x and all the y values panel ``p`` shows in ``frames``."""
+        spec = self._specs[p]
+        xs = [s[0] for f in frames for s in f.panels[p].values()]
+        ys = [s[1] for f in frames for s in f.panels[p].values()]
+        xs += [c[0] for c in spec.contours]
+        ys += [c[1] for c in spec.contours]
+        if spec.panel.image is not None:
+            e = tuple(float(v) for v in spec.panel.image[1])
+            xs.append(np.array(e[:2]))
+            ys.append(np.array(e[2:]))
+        x_all = np.concatenate(xs) if xs else np.zeros(1)
+        y_all = np.concatenate(ys) if ys else np.zeros(1)
+        return x_all, y_all
 
     # -- live view: matplotlib + ipywidgets ---------------------------------------
     @property
@@ -1047,7 +1181,8 @@ class Explorer:
         width, height = self._size
         fig, axes = plotting.figure(n, width=width, height=height)
         self._artists = []
-        self._legends = []
+        self._legends = [None] * n
+        self._legend_keys = [()] * n
         with plotting.style():
             for ax, spec in zip(axes, self._specs, strict=True):
                 panel = spec.panel
@@ -1087,47 +1222,65 @@ class Explorer:
                 self._artists.append(artists)
                 if panel.equal_aspect:
                     ax.set_aspect("equal", adjustable="box")
-                labelled = [line.label for line in spec.lines if line.label]
-                self._legends.append(ax.legend(loc="best") if labelled else None)
         self._fig, self._axes = fig, axes
-        self._apply(self._all_frames()[self._frame_number(self._index)])
+        self._apply(self._frame_number(self._index))
 
-    def _apply(self, frame: _Frame) -> None:
-        """Put one frame's data into the existing artists and set the axes."""
-        limits = self.limits()
+    def _apply(self, f: int) -> None:
+        """Put frame ``f``'s data into the existing artists; set axes and legends."""
+        frame = self._all_frames()[f]
+        limits = self._limits_of(f)
         for p, (ax, spec) in enumerate(zip(self._axes, self._specs, strict=True)):
             series = frame.panels[p]
             for name, art in self._artists[p].items():
                 if name in series:
                     art.set_data(*series[name])
                     art.set_visible(True)
-                else:
+                elif art.get_visible():
                     art.set_visible(False)
+                    art.set_data([], [])  # nor seen by the legend's loc="best"
+            shown = tuple(
+                name
+                for name, line in zip(spec.names, spec.lines, strict=True)
+                if line.label and name in series
+            )
+            if shown != self._legend_keys[p]:
+                self._set_legend(p, shown)
             log = self._ylog[p]
             scale = "log" if log else "linear"
             if ax.get_yscale() != scale:
                 ax.set_yscale(scale)
             lim = limits[p]
-            ylim = lim["ylog"] if (log and spec.panel.log_toggle) else lim["y"]
-            if lim["x"] is None or ylim is None:
-                ax.relim(visible_only=True)
-                ax.autoscale_view()
-            if lim["x"] is not None:
-                ax.set_xlim(*lim["x"])
-            if ylim is not None:
-                ax.set_ylim(*ylim)
+            ax.set_xlim(*lim["x"])
+            ax.set_ylim(*(lim["ylog"] if (log and spec.panel.log_toggle) else lim["y"]))
+
+    def _set_legend(self, p: int, shown: tuple) -> None:
+        """Give panel ``p`` a legend of the series ``shown`` (the ones drawn now).
+
+        Rebuilt only when the set of series drawn changes (a dropdown that picks some
+        of them), not when a slider moves their data; the legend is part of the cached
+        background (see :meth:`_render`), whose key includes ``shown``.
+        """
+        if self._legends[p] is not None:
+            self._legends[p].remove()
+            self._legends[p] = None
+        if shown:
+            handles = [self._artists[p][name] for name in shown]
+            with plotting.style():
+                self._legends[p] = self._axes[p].legend(handles=handles, loc="best")
+        self._legend_keys[p] = shown
 
     def _render(self) -> None:
         """Draw the current frame into the Agg buffer, as cheaply as possible.
 
         The axes, ticks, labels, legend and static backgrounds only change with the
-        axis limits or scales; they are drawn once and kept as a bitmap (blitting).
-        A change of control then redraws the lines only.
+        axis limits or scales, or (the legend) with the set of series drawn; they are
+        drawn once and kept as a bitmap (blitting). A change of control then redraws
+        the lines only.
         """
         canvas = self.figure.canvas
         key = tuple(
-            (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
-            for ax in self._axes
+            (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), shown)
+            for ax, shown in zip(self._axes, self._legend_keys, strict=True)
         )
         if self._background is None or key != self._background_key:
             lines = [a for arts in self._artists for a in arts.values()]
@@ -1166,8 +1319,9 @@ class Explorer:
         return buf.getvalue()
 
     def _redraw(self) -> None:
-        frame = self._all_frames()[self._frame_number(self._index)]
-        self._apply(frame)
+        f = self._frame_number(self._index)
+        frame = self._all_frames()[f]
+        self._apply(f)
         if self._widget is not None:
             self._image.value = self._render_png()
             self._note.value = self._note_html(frame)
@@ -1328,6 +1482,16 @@ class Explorer:
                         keep = _simplify_mask(x, y, self._specs[p].panel, limits[p])
                         x, y = x[keep], y[keep]
                     table[f, k] = (pool.add(x), pool.add(y))
+        # "auto" limits, computed here for every frame: the page only reads them
+        auto = self._auto_axes()
+        auto_at = {key: 2 * k for k, key in enumerate(auto)}
+        frame_limits = np.array(
+            [
+                [v for p, axis in auto for v in self._limits_of(f)[p][axis]]
+                for f in range(len(frames))
+            ],
+            dtype="<f8",
+        ).reshape(len(frames), 2 * len(auto))
         panels = []
         for p, spec in enumerate(self._specs):
             panel = spec.panel
@@ -1345,6 +1509,10 @@ class Explorer:
                     "xlim": _jsonlim(lim["x"]),
                     "ylim": _jsonlim(lim["y"]),
                     "ylimLog": _jsonlim(lim["ylog"]),
+                    # where a frame's "auto" limits are in its row of the limits table
+                    "autoLim": {
+                        axis: auto_at.get((p, axis)) for axis in ("x", "y", "ylog")
+                    },
                     "equal": bool(panel.equal_aspect),
                     "contours": contours,
                     "image": _image_uri(panel.image)
@@ -1379,7 +1547,7 @@ class Explorer:
                 [uniq.setdefault(n or "", len(uniq)) for n in notes], dtype=np.int32
             )
             note_bytes = json.dumps(list(uniq), ensure_ascii=False).encode("utf-8")
-        blob, n_arrays = pool.blob(table, note_index, note_bytes)
+        blob, n_arrays = pool.blob(table, note_index, frame_limits, note_bytes)
         body = {
             "v": 1,
             "title": _tex_runs(self.title) if self.title else None,
@@ -1400,6 +1568,7 @@ class Explorer:
             "nSlots": len(slots),
             "nArrays": n_arrays,
             "notes": len(note_bytes) if has_notes else None,
+            "nLimits": frame_limits.shape[1],
             "font": plotting.FONT,
             "grid": plotting.GRID,
             "blob": base64.b64encode(blob).decode("ascii"),
@@ -1461,7 +1630,7 @@ class Explorer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {"text/plain": repr(self), "text/html": self.to_html()}
-        if _in_kernel():
+        if _env.in_kernel():
             try:
                 widget = self.widget()
             except ImportError:  # no ipywidgets: the HTML version is all there is
@@ -1479,15 +1648,6 @@ def _agg_canvas():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     return FigureCanvasAgg
-
-
-def _in_kernel() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    ip = get_ipython()
-    return ip is not None and getattr(ip, "kernel", None) is not None
 
 
 def _fixed(spec, values: np.ndarray, log: bool, margin: float):
@@ -1607,11 +1767,17 @@ class _Pool:
             self._arrays.append(a32)
         return k
 
-    def blob(self, table: np.ndarray, note_index, note_bytes: bytes) -> tuple:
+    def blob(
+        self, table: np.ndarray, note_index, limits: np.ndarray, note_bytes: bytes
+    ) -> tuple:
+        """Array lengths (uint32), the frame table (int32), the note of each frame
+        (int32, if any), the auto axis limits of each frame (float64, ``nLimits`` per
+        frame), the arrays (float32, byte-shuffled), the notes (JSON); deflated."""
         lengths = np.array([a.size for a in self._arrays], dtype="<u4")
         parts = [lengths.tobytes(), table.astype("<i4").tobytes()]
         if note_index is not None:
             parts.append(note_index.astype("<i4").tobytes())
+        parts.append(np.ascontiguousarray(limits, dtype="<f8").tobytes())
         data = np.concatenate(self._arrays) if self._arrays else np.zeros(0, "<f4")
         parts.append(_shuffle(data.astype("<f4")))
         parts.append(note_bytes)
@@ -1649,6 +1815,7 @@ def decode(spec: dict) -> list:
     if spec["notes"] is not None:
         notes_idx = np.frombuffer(raw, "<i4", n_frames, off)
         off += notes_idx.nbytes
+    off += 8 * n_frames * spec.get("nLimits", 0)  # see decode_limits
     total = int(lengths.sum())
     shuffled = np.frombuffer(raw, np.uint8, 4 * total, off)
     data = shuffled.reshape(4, total).T.copy().view("<f4").ravel()
@@ -1671,6 +1838,44 @@ def decode(spec: dict) -> list:
             if ix >= 0:
                 panels[p][name] = (arrays[ix], arrays[iy])
         out.append((panels, None if notes is None else notes[notes_idx[f]] or None))
+    return out
+
+
+def decode_limits(spec: dict) -> list:
+    """The axis limits an explorer's page draws, frame by frame, as its JavaScript does.
+
+    Fixed limits come from the panels of ``spec``; an ``"auto"`` axis reads its
+    frame's limits from the embedded table (computed by :meth:`Explorer.frame_limits`;
+    the page computes none itself).
+
+    Args:
+        spec: :meth:`Explorer.payload` (or the JSON embedded in a page).
+
+    Returns:
+        One entry per frame (in the order of :func:`decode`): per panel
+        ``{"x": (lo, hi), "y": (lo, hi), "ylog": (lo, hi) or None}``.
+    """
+    raw = zlib.decompress(base64.b64decode(spec["blob"]))
+    n, n_frames, n_slots = spec["nArrays"], spec["nFrames"], spec["nSlots"]
+    off = 4 * n + 4 * n_frames * n_slots * 2
+    if spec["notes"] is not None:
+        off += 4 * n_frames
+    n_lim = spec.get("nLimits", 0)
+    table = np.frombuffer(raw, "<f8", n_frames * n_lim, off).reshape(n_frames, n_lim)
+    out = []
+    for f in range(n_frames):
+        panels = []
+        for panel in spec["panels"]:
+            lim = {}
+            for axis, key in (("x", "xlim"), ("y", "ylim"), ("ylog", "ylimLog")):
+                at = panel.get("autoLim", {}).get(axis)
+                fixed = panel[key]
+                if at is not None:
+                    lim[axis] = (float(table[f, at]), float(table[f, at + 1]))
+                else:
+                    lim[axis] = None if fixed is None else tuple(fixed)
+            panels.append(lim)
+        out.append(panels)
     return out
 
 
@@ -1900,9 +2105,12 @@ def _factory(item, where: str):
     for f in FACTORIES.values():
         if item is f:
             return f
-    raise ValueError(
+    # a function but not one of FACTORIES: a wrong value; anything else: a wrong type
+    error = ValueError if callable(item) else TypeError
+    raise error(
         f"{where} must be an lrbook schedule, a factory such as "
-        f"lrbook.step_decay, or its name, got {item!r}"
+        f"lrbook.step_decay ({', '.join(FACTORIES)}), or its name, got "
+        f"{type(item).__name__} {item!r}"
     )
 
 
@@ -1947,6 +2155,8 @@ def schedule(
         An :class:`Explorer`.
 
     Raises:
+        TypeError: an argument of the wrong type, e.g. slider values that are not a
+            list (the message names it).
         ValueError: an unknown schedule or parameter (the message names it), a slider
             value the factory rejects, or an explorer over its budget.
 
@@ -1963,6 +2173,11 @@ def schedule(
         ['cosine_annealing', 'step_decay']
     """
     entries = _entries(spec, params)
+    if sliders is not None and not isinstance(sliders, Mapping):
+        raise TypeError(
+            f"sliders must be a dict {{parameter: values}} or None, got "
+            f"{type(sliders).__name__} {sliders!r}"
+        )
     sliders = dict(sliders or {})
     names = [e[0].__name__ for e in entries]
     if labels is None:  # the factory names; numbered when one is compared with itself
@@ -1984,7 +2199,10 @@ def schedule(
     controls, targets = [], []
     for key, values in sliders.items():
         if not isinstance(key, str):
-            raise ValueError(f"sliders keys must be parameter names, got {key!r}")
+            raise TypeError(
+                f"sliders keys must be parameter names (str), got "
+                f"{type(key).__name__} {key!r}"
+            )
         owner, _, param = key.rpartition(".")
         hits = []
         for k, (factory, _fixed) in enumerate(entries):
@@ -2006,6 +2224,13 @@ def schedule(
         )
         if isinstance(values, np.ndarray):
             values = values.tolist()  # e.g. np.linspace(...): plain numbers
+        if not isinstance(values, Control) and (
+            isinstance(values, (str, bytes)) or not isinstance(values, Sequence)
+        ):
+            raise TypeError(
+                f"sliders[{key!r}] must be a list of values (numbers, strings or "
+                f"[False, True]) or a Control, got {type(values).__name__} {values!r}"
+            )
         if isinstance(values, Control):
             ctrl = values
             ctrl_name = ctrl.name
@@ -2023,8 +2248,8 @@ def schedule(
         else:
             try:
                 ctrl = slider(ctrl_name, values, label=label)
-            except ValueError as err:
-                raise ValueError(f"sliders[{key!r}]: {err}") from None
+            except (TypeError, ValueError) as err:
+                raise type(err)(f"sliders[{key!r}]: {err}") from None
             if default is not None:
                 try:
                     ctrl = slider(ctrl_name, values, default, label=label)
@@ -2062,11 +2287,12 @@ def schedule(
             for s in make(dict(zip((c.name for c in controls), combo, strict=True)))
         ]
         horizon = max(e + 1 for e in ends) if all(e is not None for e in ends) else 100
-    if (
-        isinstance(horizon, bool)
-        or not isinstance(horizon, numbers.Integral)
-        or horizon < 2
-    ):
+    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral):
+        raise TypeError(
+            f"horizon must be an integer >= 2 or None, got "
+            f"{type(horizon).__name__} {horizon!r}"
+        )
+    if horizon < 2:
         raise ValueError(f"horizon must be an integer >= 2, got {horizon!r}")
     horizon = int(horizon)
 

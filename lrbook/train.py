@@ -54,6 +54,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import _checks as check
+from . import _env
 from .data import MNIST, load_mnist
 from .plateau import ReduceLROnPlateau
 from .plotting import FIGSIZE, axis_label, color, style
@@ -342,7 +343,7 @@ def _progress_enabled(progress: bool | None) -> bool:
     env = os.environ.get("LRBOOK_PROGRESS", "").strip().lower()
     if env:
         return env not in ("0", "false", "no", "off")
-    kernel = _jupyter_kernel()
+    kernel = _env.jupyter_kernel()
     if kernel is not None:
         # Unattended executors run cells with stdin disabled (no one could answer
         # input()); every interactive front end (Jupyter, VS Code, Colab) enables it.
@@ -351,18 +352,6 @@ def _progress_enabled(progress: bool | None) -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def _jupyter_kernel():
-    """The running Jupyter kernel object, or None outside one."""
-    if "ipykernel" not in sys.modules:
-        return None
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    shell = get_ipython()
-    return getattr(shell, "kernel", None)
 
 
 def _device(device) -> torch.device:
@@ -1218,7 +1207,7 @@ def lr_range_test(
     gen = torch.Generator().manual_seed(seed)
     lrs, losses, smooth = [], [], []
     avg, best, message = 0.0, math.inf, ""
-    xs = ys = None
+    perm = ys = None
     pos = n
     bar = _progress_bar(show, num_updates, "lr range test", "update")
     with _reproducible(dev, num_threads, seed) as threads:
@@ -1226,8 +1215,10 @@ def lr_range_test(
             for t in range(num_updates):
                 if pos + batch_size > n:  # a new pass in a new order (full batches)
                     perm = torch.randperm(n, generator=gen).to(dev)
-                    xs, ys, pos = x_train[perm], y_train[perm], 0
-                xb, yb = xs[pos : pos + batch_size], ys[pos : pos + batch_size]
+                    ys, pos = y_train.index_select(0, perm), 0  # labels: one gather
+                # as in fit: gather one minibatch of images, never a copy of them all
+                xb = x_train.index_select(0, perm[pos : pos + batch_size])
+                yb = ys[pos : pos + batch_size]
                 pos += batch_size
                 lr_t = schedule[t]
                 for g in opt.param_groups:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrbook
-from lrbook import exercises, gd
+from lrbook import _env, exercises, gd
 from lrbook.exercises import check, exercise_ids, get, register, unregister
 
 IN_CI = bool(os.environ.get("CI"))
@@ -54,7 +54,7 @@ def test_chapters_1_to_3_have_3_to_5_exercises_each():
 
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_accepts_the_reference_solution(exercise_id, capsys, monkeypatch):
-    monkeypatch.setattr(exercises, "_ipython", lambda: None)  # print, not display
+    monkeypatch.setattr(_env, "ipython_shell", lambda: None)  # print, not display
     ex = get(exercise_id)
     result = check(exercise_id, ex.expected)
     assert result.ok and bool(result)
@@ -264,7 +264,7 @@ def test_notebook_shows_one_box_per_cell(monkeypatch):
         execution_count = 7
 
     shell = Shell()
-    monkeypatch.setattr(exercises, "_ipython", lambda: shell)
+    monkeypatch.setattr(_env, "ipython_shell", lambda: shell)
     monkeypatch.setattr(
         IPython.display, "display", lambda data, raw: shown.append(data)
     )

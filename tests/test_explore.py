@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import matplotlib.pyplot as plt
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 import lrbook
-from lrbook import explore, plotting
+from lrbook import _env, explore, plotting
 
 ipywidgets = pytest.importorskip("ipywidgets")
 
@@ -166,11 +167,104 @@ def test_mimebundle_outside_and_inside_a_kernel(monkeypatch):
     ex = step_explorer()
     bundle = ex._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html"}
-    monkeypatch.setattr(explore, "_in_kernel", lambda: True)
+
+    class TerminalShell:  # terminal IPython: no kernel, no widgets
+        pass
+
+    class KernelShell:
+        kernel = object()
+
+    monkeypatch.setattr(_env, "ipython_shell", TerminalShell)
+    assert set(ex._repr_mimebundle_()) == {"text/plain", "text/html"}
+    monkeypatch.setattr(_env, "ipython_shell", KernelShell)
     bundle = ex._repr_mimebundle_()
     view = bundle["application/vnd.jupyter.widget-view+json"]
     assert view["model_id"] == ex.widget().model_id and view["version_major"] == 2
     assert bundle["text/html"].startswith('<div class="lrbook-explorer"')
+
+
+def picker(**panel):
+    """A dropdown that draws all three schedules or one of them, on an auto axis."""
+    t = np.arange(100)
+    curves = {
+        "step": lrbook.step_decay(0.1, 30, 0.5)(t),
+        "exp": lrbook.exponential_decay(0.1, 0.8)(t),  # ~10 decades in 100 steps
+        "cos": lrbook.cosine_annealing(0.1, t_max=99, eta_min=0.01)(t),
+    }
+
+    def compute(which):
+        return {n: (t, y) for n, y in curves.items() if which in ("all", n)}
+
+    panel = {"log_toggle": True, "ylim": "auto", **panel}
+    return explore.Explorer(
+        [explore.dropdown("which", ["all", *curves])],
+        compute,
+        explore.Panel(
+            explore.X_LABEL, explore.Y_LABEL, lines={n: n for n in curves}, **panel
+        ),
+    )
+
+
+def legend_of(ax) -> list:
+    legend = ax.get_legend()
+    return [] if legend is None else [t.get_text() for t in legend.get_texts()]
+
+
+def test_live_legend_lists_only_the_series_drawn():
+    ex = picker()
+    ex.widget()
+    ax = ex.figure.axes[0]
+    assert legend_of(ax) == ["step", "exp", "cos"]
+    ex.set(which="exp")
+    assert [n for n, a in ex.artists[0].items() if a.get_visible()] == ["exp"]
+    assert legend_of(ax) == ["exp"]
+    assert ax.get_legend().legend_handles[0].get_color() == (
+        ex.artists[0]["exp"].get_color()
+    )
+    # the picture too: the cached background (with the legend) was redrawn
+    fresh = picker()
+    fresh.set(which="exp").widget()
+    assert ex._render_png() == fresh._render_png()
+    ex.control_widgets["which"].value = 0  # "all", from the widget
+    assert legend_of(ax) == ["step", "exp", "cos"]
+    unlabelled = explore.Explorer(  # no labels: no legend, whatever is drawn
+        ex.controls, ex._compute, explore.Panel("t", "y", lines=["step", "exp", "cos"])
+    )
+    unlabelled.widget()
+    unlabelled.set(which="cos")
+    assert legend_of(unlabelled.figure.axes[0]) == []
+
+
+def test_auto_limits_are_computed_once_in_python_within_log_decades():
+    ex = picker()
+    embedded = explore.decode_limits(ex.payload())
+    assert "autoLimits" not in explore._library()  # the page computes no limits
+    span = explore.LOG_DECADES * 1.1  # the clamp, plus 5 % of margin at each end
+    for f, which in enumerate(ex.controls[0].values):
+        lims = ex.frame_limits(which=which)
+        assert embedded[f] == lims  # exactly what Python computed (float64)
+        (panel,) = ex.series(which=which)
+        top = max(float(y.max()) for _, y in panel.values())
+        lo, hi = lims[0]["ylog"]
+        assert hi > top and math.log10(hi / lo) <= span + 1e-9, which
+        lo, hi = lims[0]["y"]
+        assert lo < min(float(y.min()) for _, y in panel.values()) and hi > top
+    lo, hi = ex.frame_limits(which="exp")[0]["ylog"]  # the tail is cut off
+    assert math.log10(hi / lo) == pytest.approx(span)
+    assert lo > 0.1 * 0.8**99
+    # a log axis without a toggle, and the live figure: the same numbers
+    log_only = picker(log_toggle=False, yscale="log")
+    lims = log_only.frame_limits(which="exp")
+    assert explore.decode_limits(log_only.payload())[2] == lims
+    assert lims[0]["ylog"] is None
+    assert math.log10(lims[0]["y"][1] / lims[0]["y"][0]) == pytest.approx(span)
+    ex.widget()
+    ax = ex.figure.axes[0]
+    ex.set(which="exp").set_log(0, True)
+    assert ax.get_ylim() == pytest.approx(ex.frame_limits()[0]["ylog"])
+    assert ax.get_xlim() == pytest.approx(ex.frame_limits()[0]["x"]) == (0, 99)
+    # fixed limits are fixed: no table in the payload
+    assert step_explorer().payload()["nLimits"] == 0
 
 
 # --------------------------------------------------------------------------------------
@@ -349,7 +443,6 @@ def test_too_many_combinations_raise():
         (lambda: explore.slider("gamma", [0.1, 0.5], default=0.3), "gamma"),
         (lambda: explore.slider("2x", [1, 2]), "2x"),
         (lambda: explore.dropdown("mode", []), "mode"),
-        (lambda: explore.toggle("momentum", default="yes"), "momentum"),
         (
             lambda: explore.schedule(
                 "step_decay", {"beta": [0.1, 0.2]}, lr=0.1, step_size=3
@@ -401,6 +494,107 @@ def test_too_many_combinations_raise():
 def test_bad_arguments_name_the_parameter(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def schedule_panel(**kw):
+    return explore.Panel("t", "lr", **kw)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: explore.slider("gamma", 0.5), r"values of slider 'gamma'.*float 0\.5"),
+        (lambda: explore.slider("gamma", "0.1 0.5"), "values of slider 'gamma'.*list"),
+        (lambda: explore.slider("gamma", [0.1, "0.5"]), "slider 'gamma'.*str '0.5'"),
+        (lambda: explore.slider("gamma", [False, True]), "slider 'gamma'.*numbers"),
+        (lambda: explore.slider(3, [1, 2]), "name of a slider.*int 3"),
+        (lambda: explore.slider("gamma", [1, 2], fmt=3), "fmt of control 'gamma'"),
+        (lambda: explore.dropdown("mode", "abc"), "options of dropdown 'mode'.*str"),
+        (lambda: explore.dropdown("mode", 3), "options of dropdown 'mode'.*int 3"),
+        (lambda: explore.toggle("momentum", default="yes"), "toggle 'momentum'.*'yes'"),
+        (
+            lambda: explore.Explorer(["a"], lambda: {}, schedule_panel()),
+            r"controls\[0\].*str 'a'",
+        ),
+        (lambda: explore.Explorer(3, lambda: {}, schedule_panel()), "controls.*int 3"),
+        (lambda: explore.Explorer([], 3, schedule_panel()), "compute.*int 3"),
+        (lambda: explore.Explorer([], lambda: {}, ["p"]), r"panels\[0\].*str 'p'"),
+        (lambda: explore.Explorer([], lambda: {}, 3), "panels.*int 3"),
+        (
+            lambda: explore.Explorer([], lambda: {}, schedule_panel(lines=[3])),
+            r"lines of panels\[0\].*int 3",
+        ),
+        (
+            lambda: explore.Explorer([], lambda: {}, schedule_panel(lines={"y": 3})),
+            r"lines\['y'\] of panels\[0\].*int 3",
+        ),
+        (
+            lambda: explore.Explorer(
+                [], lambda: {}, schedule_panel(lines={"y": explore.Line(color=1.5)})
+            ),
+            "color of line 'y'.*1.5",
+        ),
+        (
+            lambda: explore.Explorer([], lambda: {}, schedule_panel(ylim=5)),
+            r"ylim of panels\[0\].*int 5",
+        ),
+        (
+            lambda: explore.schedule("step_decay", {"gamma": 0.5}, lr=0.1, step_size=3),
+            r"sliders\['gamma'\].*float 0\.5",
+        ),
+        (
+            lambda: explore.schedule(
+                "step_decay", {"gamma": [0.1, None]}, lr=0.1, step_size=3
+            ),
+            r"sliders\['gamma'\].*NoneType None",
+        ),
+        (
+            lambda: explore.schedule("step_decay", [("gamma", [0.1])], lr=0.1),
+            "sliders must be a dict.*list",
+        ),
+        (
+            lambda: explore.schedule("step_decay", {1: [0.1, 0.2]}, lr=0.1),
+            "sliders keys.*int 1",
+        ),
+        (
+            lambda: explore.schedule("step_decay", lr=0.1, step_size=3, horizon=50.0),
+            "horizon.*float 50.0",
+        ),
+        (lambda: explore.schedule(42, lr=0.1), "spec must be an lrbook schedule.*int"),
+    ],
+)
+def test_wrong_types_raise_type_errors_that_name_the_parameter(call, match):
+    with pytest.raises(TypeError, match=match):
+        call()
+
+
+def test_wrong_values_still_raise_value_errors():
+    with pytest.raises(ValueError, match="non-empty"):
+        explore.Explorer([], lambda: {}, schedule_panel(lines=[""]))
+    with pytest.raises(ValueError, match="color of line 'y'.*'blue'"):
+        explore.Explorer(
+            [], lambda: {}, schedule_panel(lines={"y": explore.Line(color="blue")})
+        )
+    with pytest.raises(ValueError, match=r"lrbook\.step_decay.*function"):
+        explore.schedule(lambda t: 0.1, lr=0.1)  # a function, but not a schedule's
+    with pytest.raises(ValueError, match=r"sliders\['gamma'\].*finite"):
+        explore.schedule("step_decay", {"gamma": [0.1, np.inf]}, lr=0.1, step_size=3)
+
+
+def test_set_log_names_the_panel():
+    ex = gd_explorer()  # two panels, no log toggle
+    with pytest.raises(ValueError, match=r"panel must be from 0 to 1 .*got 5"):
+        ex.set_log(panel=5)
+    with pytest.raises(ValueError, match=r"panel must be from 0 to 1 .*got -1"):
+        ex.set_log(panel=-1)
+    with pytest.raises(TypeError, match="panel must be an integer.*str '1'"):
+        ex.set_log(panel="1")
+    with pytest.raises(ValueError, match=r"panel=1: .*no log toggle.*none"):
+        ex.set_log(panel=1)
+    one = step_explorer()
+    with pytest.raises(TypeError, match="log must be True or False.*str 'yes'"):
+        one.set_log(0, "yes")
+    assert one.set_log(np.int64(0), True)._ylog == [True]
 
 
 def test_set_rejects_values_not_on_the_slider():

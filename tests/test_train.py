@@ -7,6 +7,8 @@ whole module takes seconds.
 from __future__ import annotations
 
 import math
+import sys
+import types
 import warnings
 
 import numpy as np
@@ -14,7 +16,7 @@ import pytest
 import torch
 
 import lrbook
-from lrbook import train
+from lrbook import _env, train
 from lrbook.data import _load_subset
 from lrbook.train import History, compare, fit, lr_range_test
 
@@ -338,15 +340,52 @@ def test_progress_setting(monkeypatch, mnist, capsys):
     class Kernel:
         _allow_stdin = False  # how nbclient (Jupyter Book, papermill) runs cells
 
-    monkeypatch.setattr(train, "_jupyter_kernel", lambda: Kernel)
+    monkeypatch.setattr(_env, "jupyter_kernel", lambda: Kernel)
     assert train._progress_enabled(None) is False
     Kernel._allow_stdin = True  # a person at JupyterLab, VS Code or Colab
     assert train._progress_enabled(None) is True
-    monkeypatch.setattr(train, "_jupyter_kernel", lambda: None)
+    monkeypatch.setattr(_env, "jupyter_kernel", lambda: None)
     assert train._progress_enabled(None) is False  # pytest: stderr is not a terminal
     h = fit(0.05, data=mnist, epochs=1, progress=True)  # a bar, to stderr, then gone
     assert h.updates == 10
     assert capsys.readouterr().out == ""
+
+
+def fake_ipython(monkeypatch, shell):
+    """Pretend that IPython is running ``shell`` (as ``get_ipython()`` returns it)."""
+    module = types.ModuleType("IPython")
+    module.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", module)
+
+
+def test_one_answer_to_are_we_in_a_notebook(monkeypatch):
+    monkeypatch.delenv("LRBOOK_PROGRESS", raising=False)
+
+    class Kernel:
+        _allow_stdin = False  # nbclient (Jupyter Book, papermill)
+
+    class KernelShell:  # ipykernel's shell: it has a kernel
+        kernel = Kernel()
+
+    class TerminalShell:  # terminal IPython: a shell without a kernel
+        pass
+
+    fake_ipython(monkeypatch, KernelShell())
+    assert _env.jupyter_kernel() is KernelShell.kernel and _env.in_kernel()
+    assert train._progress_enabled(None) is False  # executed unattended: no bars
+    Kernel._allow_stdin = True
+    assert train._progress_enabled(None) is True  # a person runs the notebook
+    fake_ipython(monkeypatch, TerminalShell())
+    assert isinstance(_env.ipython_shell(), TerminalShell)
+    assert _env.jupyter_kernel() is None and not _env.in_kernel()
+    fake_ipython(monkeypatch, None)
+    assert _env.ipython_shell() is None and not _env.in_kernel()
+    monkeypatch.delitem(sys.modules, "IPython")  # never imported: never a notebook
+    assert _env.ipython_shell() is None and not _env.in_kernel()
+    assert "IPython" not in sys.modules  # ... and asking does not import it
+    former = ("_jupyter_kernel", "_in_kernel", "_ipython")  # one implementation now
+    for module in (train, lrbook.explore, lrbook.exercises):
+        assert not any(name in vars(module) for name in former)
 
 
 def test_history_plot_is_labelled(mnist):
@@ -389,6 +428,39 @@ def test_lr_range_test_stops_when_the_loss_explodes(mnist):
         lr_range_test(data=mnist, start_lr=0.1, end_lr=0.01)
 
 
+def test_lr_range_test_gathers_minibatches_as_before(mnist):
+    """One index_select per minibatch (as fit) gives the very numbers of the former
+    whole-pass copy ``x_train[perm]``: the same examples, in the same order."""
+    kw = dict(num_updates=30, batch_size=96, start_lr=1e-3, end_lr=0.5, seed=3)
+    r = lr_range_test(data=mnist, device="cpu", progress=False, **kw)
+    assert not r.stopped_early and r.lr.size == 30  # 5 passes of 6 full batches
+    dev = torch.device("cpu")
+    x_train, y_train, _, _ = train._tensors(mnist, None, None, dev)
+    n, b, t_max = x_train.shape[0], kw["batch_size"], kw["num_updates"]
+    net, _ = train._build_model("mlp", kw["seed"])
+    lrs = kw["start_lr"] * (kw["end_lr"] / kw["start_lr"]) ** (
+        np.arange(t_max) / (t_max - 1)
+    )
+    opt = train._make_optimizer("sgd", net.parameters(), lrs[0], None, 0.0)
+    gen = torch.Generator().manual_seed(kw["seed"])
+    losses, pos = [], n
+    with train._reproducible(dev, 1, kw["seed"]):
+        for t in range(t_max):
+            if pos + b > n:
+                perm = torch.randperm(n, generator=gen)
+                xs, ys, pos = x_train[perm], y_train[perm], 0  # the former copy
+            xb, yb = xs[pos : pos + b], ys[pos : pos + b]
+            pos += b
+            for g in opt.param_groups:
+                g["lr"] = float(lrs[t])
+            loss = torch.nn.functional.cross_entropy(net(xb), yb)
+            losses.append(loss.item())
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    np.testing.assert_array_equal(r.loss, losses)  # bit for bit
+
+
 def test_compare_smoke(mnist):
     small = mnist.subset(n_train=256, n_test=100)
     c = compare(
@@ -419,7 +491,7 @@ def test_compare_smoke(mnist):
     assert seeds_used == [0, 1]
     text = str(c)
     assert "constant" in text and "±" in text and "diverged" in text
-    assert "<table class=\"lrbook-table\">" in c._repr_html_()
+    assert '<table class="lrbook-table">' in c._repr_html_()
     assert len(c.plot().axes) == 3
 
 
