@@ -2545,7 +2545,7 @@ def gradient_descent(
     if relative is None:
         relative = several
     if not isinstance(relative, bool):
-        raise ValueError(f"relative must be True, False or None, got {relative!r}")
+        raise TypeError(f"relative must be True, False or None, got {relative!r}")
 
     # ---- the controls
     if lrs is None:
@@ -2560,7 +2560,7 @@ def gradient_descent(
             limit = _gd.stability_limit(funcs[0])
             lrs = sorted({float(f"{r * limit:.3g}") for r in GD_RATIOS})
     if isinstance(lrs, (str, bytes)) or not isinstance(lrs, (Sequence, np.ndarray)):
-        raise ValueError(f"lrs must be a list of learning rates, got {lrs!r}")
+        raise TypeError(f"lrs must be a list of learning rates, got {lrs!r}")
     lrs = [_plain(v) for v in lrs]
     for v in lrs:
         if (
@@ -2578,18 +2578,18 @@ def gradient_descent(
     controls = [lr_ctrl]
     if several:
         controls.append(dropdown("function", labels, label="function"))
-    if momentum is not None and isinstance(momentum, bool):
-        raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
+    if momentum is not None and (
+        isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)
+    ):
+        raise TypeError(f"momentum must be a number in [0, 1), got {momentum!r}")
     beta = 0.0 if momentum is None else float(momentum)
     if not (0.0 <= beta < 1.0):
         raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
     if beta:
         controls.append(toggle("momentum", label=rf"momentum $\beta = {beta:g}$"))
-    if (
-        isinstance(steps, bool)
-        or not isinstance(steps, numbers.Integral)
-        or not 1 <= steps <= 2000
-    ):
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
+        raise TypeError(f"steps must be an integer from 1 to 2000, got {steps!r}")
+    if not 1 <= steps <= 2000:
         raise ValueError(f"steps must be an integer from 1 to 2000, got {steps!r}")
     steps = int(steps)
 

@@ -205,19 +205,30 @@ def test_live_view_updates_in_place():
         ({"objective": THREE, "relative": False}, "lrs"),
         ({"lrs": [0.05, 0.01]}, "strictly increasing"),
         ({"lrs": [0.0, 0.01]}, "lrs must be finite numbers > 0"),
-        ({"lrs": "0.1"}, "lrs must be a list"),
         ({"lrs": [0.01, 0.02], "lr": 0.03}, "default of slider 'lr'"),
-        ({"relative": "yes"}, "relative"),
         ({"momentum": 1.0}, "momentum"),
-        ({"momentum": True}, "momentum"),
         ({"steps": 0}, "steps"),
         ({"loss_ylim": (0.0, 1.0)}, "loss_ylim"),
         ({"loss_ylim": (1.0, 0.1)}, "loss_ylim"),
         ({"loss_ylim": "auto"}, "loss_ylim"),
-        ({"steps": 2.5}, "steps"),
         ({"x0": [1.0, 2.0, 3.0]}, "x0"),
     ],
 )
 def test_bad_arguments_name_the_parameter(kwargs, match):
     with pytest.raises(ValueError, match=match):
+        explore.gradient_descent(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"lrs": "0.1"}, "lrs must be a list"),
+        ({"relative": "yes"}, "relative"),
+        ({"momentum": True}, "momentum"),
+        ({"momentum": "0.9"}, "momentum"),
+        ({"steps": 2.5}, "steps"),
+    ],
+)
+def test_wrong_types_raise_type_errors(kwargs, match):
+    with pytest.raises(TypeError, match=match):
         explore.gradient_descent(**kwargs)
