@@ -2042,21 +2042,7 @@ def rebuild(recipe: dict) -> Explorer:
 # Schedules: lrbook.explore.schedule(...)
 # --------------------------------------------------------------------------------------
 
-FACTORIES = {
-    name: getattr(_schedules, name)
-    for name in (
-        "constant",
-        "step_decay",
-        "multistep_decay",
-        "exponential_decay",
-        "linear",
-        "cosine_annealing",
-        "cosine_warm_restarts",
-        "cyclic",
-        "one_cycle",
-        "sequential",
-    )
-}
+FACTORIES = {name: getattr(_schedules, name) for name in _schedules.FACTORIES}
 
 #: How a schedule parameter is shown on a slider: (symbol in TeX, unit).
 PARAMETERS = {

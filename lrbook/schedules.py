@@ -33,6 +33,7 @@ import numpy as np
 from . import _checks as check
 
 __all__ = [
+    "FACTORIES",
     "Schedule",
     "constant",
     "step_decay",
@@ -50,6 +51,22 @@ __all__ = [
     "half_life",
     "ReduceLROnPlateau",
 ]
+
+
+#: The factories of the schedules that PyTorch implements (one class each), in the
+#: order the book teaches them; ``explore.schedule`` accepts any of their names.
+FACTORIES = (
+    "constant",
+    "step_decay",
+    "multistep_decay",
+    "exponential_decay",
+    "linear",
+    "cosine_annealing",
+    "cosine_warm_restarts",
+    "cyclic",
+    "one_cycle",
+    "sequential",
+)
 
 
 class Schedule:

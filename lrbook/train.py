@@ -696,6 +696,20 @@ class _Driver:
 # --------------------------------------------------------------------------- fit
 
 
+def _prepare(data, n_train, n_test, device, batch_size: int):
+    """The device and the data as tensors on it, shared by fit and lr_range_test;
+    checks that one minibatch fits in the training set."""
+    dev = _device(device)
+    tensors = _tensors(_data(data), n_train, n_test, dev)
+    n = tensors[0].shape[0]
+    if batch_size > n:
+        raise ValueError(
+            f"batch_size must be at most the number of training images "
+            f"({n}), got {batch_size}"
+        )
+    return dev, tensors
+
+
 def fit(
     schedule,
     *,
@@ -794,15 +808,10 @@ def fit(
         num_threads = check.integer("num_threads", num_threads, minimum=1)
     _check_optimizer_args(optimizer, momentum, weight_decay)
     show = _progress_enabled(progress)
-    dev = _device(device)
-    data = _data(data)
-    x_train, y_train, x_test, y_test = _tensors(data, n_train, n_test, dev)
+    dev, (x_train, y_train, x_test, y_test) = _prepare(
+        data, n_train, n_test, device, batch_size
+    )
     n = x_train.shape[0]
-    if batch_size > n:
-        raise ValueError(
-            f"batch_size must be at most the number of training images "
-            f"({n}), got {batch_size}"
-        )
     upe = -(-n // batch_size)  # ceil: the last minibatch may be smaller
 
     net, model_name = _build_model(model, seed)
@@ -1185,15 +1194,8 @@ def lr_range_test(
     if num_threads is not None:
         num_threads = check.integer("num_threads", num_threads, minimum=1)
     show = _progress_enabled(progress)
-    dev = _device(device)
-    data = _data(data)
-    x_train, y_train, _, _ = _tensors(data, n_train, None, dev)
+    dev, (x_train, y_train, _, _) = _prepare(data, n_train, None, device, batch_size)
     n = x_train.shape[0]
-    if batch_size > n:
-        raise ValueError(
-            f"batch_size must be at most the number of training images "
-            f"({n}), got {batch_size}"
-        )
 
     net, model_name = _build_model(model, seed)
     net.to(dev)

@@ -309,18 +309,7 @@ def test_repr_round_trips():
 
 
 def test_docstrings_document_formula_and_pytorch():
-    for name in [
-        "constant",
-        "step_decay",
-        "multistep_decay",
-        "exponential_decay",
-        "linear",
-        "cosine_annealing",
-        "cosine_warm_restarts",
-        "cyclic",
-        "one_cycle",
-        "sequential",
-    ]:
+    for name in lrbook.schedules.FACTORIES:
         doc = getattr(lrbook, name).__doc__
         assert ".. math::" in doc and "PyTorch equivalent" in doc and ">>>" in doc, name
     s = lrbook.step_decay(0.1, 10)

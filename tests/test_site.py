@@ -11,7 +11,6 @@ screenshots go to ``_build/screenshots/``: ``<page>.png`` as loaded (light theme
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 import yaml
+from _load import load
 
 import lrbook
 from lrbook import explore
@@ -29,16 +29,7 @@ SHOTS = ROOT / "_build" / "screenshots"
 EXPLORER_HTML = r'<div class="lrbook-explorer".*?</div>\s*<script>.*?</script>'
 
 
-def _twins_tool():
-    spec = importlib.util.spec_from_file_location(
-        "lrbook_twins", ROOT / "tools" / "twins.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TWINS = _twins_tool()
+TWINS = load("tools/twins.py", "lrbook_twins")
 TOC_FILES = TWINS.toc_files(ROOT)
 PAGES = [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in TOC_FILES]
 NOTEBOOKS = [
@@ -368,12 +359,7 @@ def test_page_in_browser(browser, site_url, page_path):
 
 
 def _unit_tests_module():
-    spec = importlib.util.spec_from_file_location(
-        "lrbook_test_explore_samples", ROOT / "tests" / "test_explore.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("tests/test_explore.py", "lrbook_test_explore_samples")
 
 
 def test_custom_explorers_in_browser(browser):

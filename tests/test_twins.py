@@ -7,27 +7,18 @@ Regenerate them with ``.venv/bin/python tools/twins.py``.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
+from _load import load
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _twins_tool():
-    spec = importlib.util.spec_from_file_location(
-        "lrbook_twins", ROOT / "tools" / "twins.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TWINS = _twins_tool()
+TWINS = load("tools/twins.py", "lrbook_twins")
 NOTEBOOKS = TWINS.notebooks(ROOT)
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 FIX = "regenerate the twins: .venv/bin/python tools/twins.py"
