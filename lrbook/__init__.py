@@ -6,10 +6,12 @@ Schedules are pure functions of the update number that reproduce PyTorch's
 
 from . import exercises, explore, gd, plotting
 from .data import MNIST, load_mnist
-from .plateau import ReduceLROnPlateau
 from .schedules import (
+    ReduceLROnPlateau,
     Schedule,
+    chained,
     constant,
+    constant_factor,
     cosine_annealing,
     cosine_warm_restarts,
     cyclic,
@@ -21,8 +23,10 @@ from .schedules import (
     multistep_decay,
     one_cycle,
     per_epoch,
+    polynomial_decay,
     sequential,
     step_decay,
+    warmup,
 )
 from .torch_bridge import as_torch_scheduler
 
@@ -44,7 +48,9 @@ __all__ = [
     "ReduceLROnPlateau",
     "Schedule",
     "as_torch_scheduler",
+    "chained",
     "constant",
+    "constant_factor",
     "cosine_annealing",
     "cosine_warm_restarts",
     "cyclic",
@@ -56,8 +62,10 @@ __all__ = [
     "multistep_decay",
     "one_cycle",
     "per_epoch",
+    "polynomial_decay",
     "sequential",
     "step_decay",
+    "warmup",
 ]
 
 # The trainer needs torch; load it on first use so that ``import lrbook`` stays light.

@@ -5,8 +5,7 @@ torch is imported lazily (inside the functions), so ``import lrbook`` stays ligh
 
 from __future__ import annotations
 
-from .plateau import ReduceLROnPlateau
-from .schedules import Schedule
+from .schedules import ReduceLROnPlateau, Schedule, registry
 
 __all__ = ["as_torch_scheduler", "native_torch_scheduler", "torch_reference"]
 
@@ -23,6 +22,13 @@ def as_torch_scheduler(optimizer, schedule):
 
     Passing an :class:`lrbook.ReduceLROnPlateau` returns PyTorch's own
     ``ReduceLROnPlateau`` with the same settings (call ``step(metric)`` on it).
+
+    Precision: with a float learning rate (``SGD(params, lr=0.1)``) the optimizer's
+    rate is ``schedule(t)`` exactly, a float64. An optimizer built with a *tensor*
+    learning rate (``lr=torch.tensor(0.1)``, as for capturable or compiled
+    optimizers) keeps it in that tensor, float32 by default, and PyTorch writes each
+    new rate into it: the rates then equal ``schedule(t)`` to float32 precision
+    (relative error about 6e-8), not bit for bit.
 
     Args:
         optimizer: a ``torch.optim.Optimizer``.
@@ -127,10 +133,12 @@ def native_torch_scheduler(optimizer, schedule):
     """Build PyTorch's own scheduler class that matches an lrbook schedule.
 
     ``step_decay`` becomes ``StepLR``, ``cosine_annealing`` becomes
-    ``CosineAnnealingLR``, and so on (``cyclic`` and ``one_cycle`` with
-    ``cycle_momentum=False``, since lrbook schedules only the learning rate). This is
-    what a reader writes in PyTorch; the book uses it to show that both agree. The
-    optimizer's learning rate is set to the schedule's starting rate first.
+    ``CosineAnnealingLR``, ``chained`` becomes ``ChainedScheduler``, and so on
+    (``cyclic`` and ``one_cycle`` with ``cycle_momentum=False``, since lrbook schedules
+    only the learning rate): each schedule's declaration in
+    :mod:`lrbook.schedules.registry` says how. This is what a reader writes in
+    PyTorch; the book uses it to show that both agree. The optimizer's learning rate
+    is set to the schedule's starting rate first.
 
     Args:
         optimizer: a ``torch.optim.Optimizer``.
@@ -141,83 +149,24 @@ def native_torch_scheduler(optimizer, schedule):
         PyTorch uses no scheduler for a constant rate).
 
     Raises:
-        ValueError: for a ``sequential`` schedule whose parts start from different
-            rates (in PyTorch they all share the optimizer's initial rate).
-    """
-    import torch.optim.lr_scheduler as tls
+        TypeError: ``schedule`` is not an lrbook Schedule.
+        ValueError: a schedule with no PyTorch equivalent (``per_epoch``: step the
+            inner schedule's scheduler once per epoch instead), or a ``sequential`` or
+            ``chained`` schedule whose parts start from different rates (in PyTorch
+            they all share the optimizer's initial rate).
 
+    Examples:
+        >>> import torch, lrbook
+        >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = native_torch_scheduler(opt, lrbook.step_decay(0.1, step_size=2))
+        >>> type(sched).__name__
+        'StepLR'
+        >>> opt.param_groups[0]["lr"]
+        0.1
+    """
     if not isinstance(schedule, Schedule):
         raise TypeError(f"schedule must be an lrbook Schedule, got {schedule!r}")
-    p = schedule.params
-    name = schedule.name
-    if "lr" in p:
-        for group in optimizer.param_groups:
-            group["lr"] = p["lr"]
-    if name == "constant":
-        return None
-    if name == "step_decay":
-        return tls.StepLR(optimizer, p["step_size"], gamma=p["gamma"])
-    if name == "multistep_decay":
-        return tls.MultiStepLR(optimizer, p["milestones"], gamma=p["gamma"])
-    if name == "exponential_decay":
-        return tls.ExponentialLR(optimizer, p["gamma"])
-    if name == "linear":
-        return tls.LinearLR(
-            optimizer, p["start_factor"], p["end_factor"], p["total_iters"]
-        )
-    if name == "inverse_time_decay":
-        k, d, stair = p["decay_rate"], p["decay_steps"], p["staircase"]
-        return tls.LambdaLR(
-            optimizer, lambda t: 1 / (1 + k * ((t // d) if stair else t / d))
-        )
-    if name == "cosine_annealing":
-        return tls.CosineAnnealingLR(optimizer, p["t_max"], eta_min=p["eta_min"])
-    if name == "cosine_warm_restarts":
-        return tls.CosineAnnealingWarmRestarts(
-            optimizer, p["t_0"], T_mult=p["t_mult"], eta_min=p["eta_min"]
-        )
-    if name == "cyclic":
-        return tls.CyclicLR(
-            optimizer,
-            p["base_lr"],
-            p["max_lr"],
-            step_size_up=p["step_size_up"],
-            step_size_down=p["step_size_down"],
-            mode=p["mode"],
-            gamma=p["gamma"],
-            cycle_momentum=False,
-        )
-    if name == "one_cycle":
-        return tls.OneCycleLR(
-            optimizer,
-            p["max_lr"],
-            total_steps=p["total_steps"],
-            pct_start=p["pct_start"],
-            anneal_strategy=p["anneal_strategy"],
-            cycle_momentum=False,
-            div_factor=p["div_factor"],
-            final_div_factor=p["final_div_factor"],
-            three_phase=p["three_phase"],
-        )
-    if name == "sequential":
-        rates = {s.params["lr"] for s in p["schedules"] if "lr" in s.params}
-        if len(rates) > 1:
-            raise ValueError(
-                f"PyTorch's SequentialLR needs every schedule to start from"
-                f" the optimizer's rate; these use {sorted(rates)}"
-            )
-        if rates:
-            rate = rates.pop()
-            for group in optimizer.param_groups:
-                group["lr"] = rate
-        parts = [native_torch_scheduler(optimizer, s) for s in p["schedules"]]
-        if any(part is None for part in parts):
-            raise ValueError(
-                "constant() has no PyTorch scheduler to put in a "
-                "SequentialLR; use linear(lr, 1.0, 1.0, 1) instead"
-            )
-        return tls.SequentialLR(optimizer, parts, p["milestones"])
-    raise ValueError(f"no PyTorch equivalent is known for {schedule!r}")
+    return registry.torch_scheduler(optimizer, schedule)
 
 
 def torch_reference(schedule, n: int):

@@ -111,6 +111,12 @@ def sequentials(draw):
         lambda: lrbook.cosine_warm_restarts(
             lr, draw(st.integers(1, 100)), draw(st.integers(1, 3))
         ),
+        lambda: lrbook.constant_factor(
+            lr, draw(st.floats(0.01, 1.0)), draw(st.integers(1, 200))
+        ),
+        lambda: lrbook.polynomial_decay(
+            lr, draw(st.integers(1, 800)), draw(st.floats(0.1, 4.0))
+        ),
     ]
     k = draw(st.integers(2, 4))
     parts = [makers[draw(st.integers(0, len(makers) - 1))]() for _ in range(k)]
@@ -128,8 +134,73 @@ def inverse_times(draw):
     )
 
 
+@st.composite
+def constant_factors(draw):
+    return lrbook.constant_factor(
+        draw(lrs), draw(st.floats(0.01, 1.0)), draw(st.integers(1, 500))
+    )
+
+
+@st.composite
+def polynomials(draw):
+    return lrbook.polynomial_decay(
+        draw(lrs), draw(st.integers(1, 2000)), draw(st.floats(0.1, 4.0))
+    )
+
+
+def _multiplicative(draw, lr):
+    """One schedule PyTorch's ChainedScheduler multiplies exactly."""
+    makers = [
+        lambda: lrbook.step_decay(lr, draw(small_ints), draw(gammas)),
+        lambda: lrbook.multistep_decay(lr, [draw(st.integers(0, 300))], draw(gammas)),
+        lambda: lrbook.exponential_decay(lr, draw(st.floats(0.99, 1.0))),
+        lambda: lrbook.linear(
+            lr,
+            draw(st.floats(0.01, 1.0)),
+            draw(st.floats(0.0, 1.0)),
+            draw(st.integers(1, 300)),
+        ),
+        lambda: lrbook.constant_factor(
+            lr, draw(st.floats(0.01, 1.0)), draw(st.integers(1, 300))
+        ),
+        lambda: lrbook.polynomial_decay(
+            lr, draw(st.integers(1, 2000)), draw(st.floats(0.1, 4.0))
+        ),
+        lambda: lrbook.cosine_annealing(lr, draw(st.integers(1, 2000))),
+    ]
+    return makers[draw(st.integers(0, len(makers) - 1))]()
+
+
+@st.composite
+def chaineds(draw):
+    lr = draw(lrs)
+    return lrbook.chained(
+        [_multiplicative(draw, lr) for _ in range(draw(st.integers(1, 3)))]
+    )
+
+
+@st.composite
+def warmups(draw):
+    lr = draw(lrs)
+    inner = draw(
+        st.sampled_from(["constant", "cosine", "exponential", "polynomial", "step"])
+    )
+    after = {
+        "constant": lambda: lrbook.constant(lr),
+        "cosine": lambda: lrbook.cosine_annealing(lr, draw(st.integers(1, 2000))),
+        "exponential": lambda: lrbook.exponential_decay(lr, draw(st.floats(0.99, 1))),
+        "polynomial": lambda: lrbook.polynomial_decay(lr, draw(st.integers(1, 2000))),
+        "step": lambda: lrbook.step_decay(lr, draw(small_ints), draw(gammas)),
+    }[inner]()
+    return lrbook.warmup(after, draw(st.integers(1, 500)), draw(st.floats(0.01, 1.0)))
+
+
 ALL = {
     "inverse_time_decay": inverse_times(),
+    "constant_factor": constant_factors(),
+    "polynomial_decay": polynomials(),
+    "chained": chaineds(),
+    "warmup": warmups(),
     "step_decay": step_decays(),
     "multistep_decay": multistep_decays(),
     "exponential_decay": exponential_decays(),
@@ -205,6 +276,22 @@ def test_parity_with_pytorch(name):
         lrbook.multistep_decay(0.1, [0, 3, 4], 0.5),  # milestone at 0
         lrbook.exponential_decay(0.1, 1.0),
         lrbook.linear(0.1, 1.0, 0.0, 10),  # down to zero
+        lrbook.constant_factor(0.1, 0.25, 1),
+        lrbook.constant_factor(0.1, 1.0, 7),
+        lrbook.polynomial_decay(0.1, 1, 1.0),
+        lrbook.polynomial_decay(0.1, 100, 1.0),  # linear decay to zero
+        lrbook.polynomial_decay(0.1, 100, 0.5),
+        lrbook.chained([lrbook.cosine_annealing(0.1, 50)]),
+        lrbook.chained(
+            [lrbook.cosine_annealing(0.1, 50), lrbook.exponential_decay(0.1, 0.99)]
+        ),
+        lrbook.chained(
+            [lrbook.linear(0.1, 0.1, 1.0, 5), lrbook.multistep_decay(0.1, [0, 3], 0.5)]
+        ),
+        lrbook.chained([lrbook.polynomial_decay(0.1, 10), lrbook.linear(0.1, 0.5)]),
+        lrbook.warmup(lrbook.constant(0.1), 10, 0.01),
+        lrbook.warmup(lrbook.cosine_annealing(0.1, 90, eta_min=0.001), 10),
+        lrbook.warmup(lrbook.cosine_warm_restarts(0.1, 10, 2), 3, 0.5),
     ],
     ids=repr,
 )
@@ -276,6 +363,10 @@ def test_finite_nonnegative_and_bounded(s):
     v = s(np.arange(n))
     assert np.all(np.isfinite(v)) and np.all(v >= 0)
     p = s.params
+    if s.name == "chained":
+        p = p["schedules"][0].params
+    elif s.name == "warmup":
+        p = p["schedule"].params
     peak = p.get("lr", p.get("max_lr"))
     if s.name != "sequential":
         assert v.max() <= peak * (1 + 1e-12)

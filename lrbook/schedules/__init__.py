@@ -1,0 +1,81 @@
+r"""Learning-rate schedules as pure functions of the update number.
+
+Each factory in this package returns a :class:`Schedule` ``s``. ``s(t)`` is the learning
+rate in effect for optimizer update number ``t`` (0-based): exactly the value PyTorch
+puts in ``optimizer.param_groups[0]["lr"]`` after ``t`` calls of ``scheduler.step()``
+(each after ``optimizer.step()``), for the PyTorch scheduler built with the same
+parameters. Parameter names mirror PyTorch's, lower-cased.
+
+PyTorch computes most of its schedules *recursively* ("chainable" form: the new rate is
+the old rate times a factor). Here every schedule is evaluated in *closed form*, so a
+whole schedule is one vectorised NumPy expression. The two agree to rounding error; the
+tests check it to a relative tolerance of 1e-9.
+
+One module per family, each holding what one chapter teaches: :mod:`.decay` (step,
+multi-step, exponential, inverse-time, polynomial; the linear and constant-factor
+ramps), :mod:`.cosine`, :mod:`.cyclic` (cyclic and one-cycle), :mod:`.compose`
+(sequential, chained, warm-up, per-epoch) and :mod:`.plateau` (reduce-on-plateau, the
+one schedule that is not a function of the step). Every factory is declared once in
+:mod:`.registry`, with its PyTorch builder and its slider metadata.
+
+Examples:
+    >>> import numpy as np
+    >>> s = cosine_annealing(0.1, t_max=100, eta_min=1e-3)
+    >>> s(0)
+    0.1
+    >>> s(np.arange(3)).round(6)
+    array([0.1     , 0.099976, 0.099902])
+    >>> s
+    cosine_annealing(lr=0.1, t_max=100, eta_min=0.001)
+"""
+
+from __future__ import annotations
+
+from . import registry
+from .compose import chained, per_epoch, sequential, warmup
+from .core import MAX_STEP, Schedule
+from .cosine import cosine_annealing, cosine_warm_restarts
+from .cyclic import cyclic, one_cycle
+from .decay import (
+    constant,
+    constant_factor,
+    exponential_decay,
+    gamma_for,
+    half_life,
+    inverse_time_decay,
+    linear,
+    multistep_decay,
+    polynomial_decay,
+    step_decay,
+)
+from .plateau import ReduceLROnPlateau
+
+#: The names of every declared schedule factory, in the order the book teaches them
+#: (``explore.schedule`` accepts any of them; each has a PyTorch parity test).
+FACTORIES = tuple(d.name for d in registry.declarations())
+
+__all__ = [
+    "FACTORIES",
+    "MAX_STEP",
+    "ReduceLROnPlateau",
+    "Schedule",
+    "chained",
+    "constant",
+    "constant_factor",
+    "cosine_annealing",
+    "cosine_warm_restarts",
+    "cyclic",
+    "exponential_decay",
+    "gamma_for",
+    "half_life",
+    "inverse_time_decay",
+    "linear",
+    "multistep_decay",
+    "one_cycle",
+    "per_epoch",
+    "polynomial_decay",
+    "registry",
+    "sequential",
+    "step_decay",
+    "warmup",
+]

@@ -1,0 +1,496 @@
+r"""Decay schedules: step, multi-step, exponential, inverse-time, polynomial, and the
+linear and constant-factor ramps (chapters 2, 3 and 5).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from .. import _checks as check
+from .core import Schedule, make_schedule, scaled
+from .registry import GAMMA, LR, Parameter, declare
+
+__all__ = [
+    "constant_factor",
+    "polynomial_decay",
+    "constant",
+    "step_decay",
+    "multistep_decay",
+    "exponential_decay",
+    "inverse_time_decay",
+    "gamma_for",
+    "half_life",
+    "linear",
+]
+
+
+def _inverse_time_torch(tls, optimizer, p):
+    k, d, stair = p["decay_rate"], p["decay_steps"], p["staircase"]
+    return tls.LambdaLR(
+        optimizer, lambda t: 1 / (1 + k * ((t // d) if stair else t / d))
+    )
+
+
+@declare(
+    family="decay",
+    pytorch=None,
+    torch=lambda tls, optimizer, p: None,
+    parameters={"lr": LR},
+    chain_refusal=lambda p: (
+        "constant() has no PyTorch scheduler (it multiplies by 1): leave it out"
+    ),
+)
+def constant(lr: float) -> Schedule:
+    r"""A constant learning rate: plain gradient descent with a fixed step size.
+
+    .. math::
+        \alpha_t = \alpha_0
+
+    Args:
+        lr: the learning rate :math:`\alpha_0 \ge 0`.
+
+    Returns:
+        A :class:`Schedule`.
+
+    Examples:
+        >>> s = constant(0.1)
+        >>> s(0), s(1000)
+        (0.1, 0.1)
+
+    PyTorch equivalent: no scheduler (``torch.optim.SGD(params, lr=lr)`` alone).
+    """
+    lr = check.learning_rate("lr", lr)
+    return make_schedule(
+        constant,
+        {"lr": lr},
+        lambda t: np.full(t.shape, lr),
+    )
+
+
+@declare(
+    family="decay",
+    pytorch="StepLR",
+    torch=lambda tls, optimizer, p: tls.StepLR(
+        optimizer, p["step_size"], gamma=p["gamma"]
+    ),
+    parameters={"lr": LR, "step_size": Parameter("s", "steps"), "gamma": GAMMA},
+    chain_refusal=lambda p: None,
+)
+def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
+    r"""Step decay: multiply the learning rate by ``gamma`` every ``step_size`` steps.
+
+    .. math::
+        \alpha_t = \alpha_0 \, \gamma^{\lfloor t / s \rfloor}
+
+    where :math:`s` is ``step_size``.
+
+    Args:
+        lr: the initial learning rate :math:`\alpha_0 \ge 0`.
+        step_size: the period :math:`s \ge 1` of the drops, in steps.
+        gamma: the factor :math:`\gamma > 0` of each drop (below 1 to decay).
+
+    Returns:
+        A :class:`Schedule`.
+
+    Examples:
+        >>> s = step_decay(0.1, step_size=30, gamma=0.5)
+        >>> s(29), s(30), s(60)
+        (0.1, 0.05, 0.025)
+
+    PyTorch equivalent: ``torch.optim.lr_scheduler.StepLR(optimizer, step_size,
+    gamma)``.
+
+    References:
+        He et al., "Deep Residual Learning for Image Recognition", CVPR 2016 (drops by
+        10x at fixed epochs).
+    """
+    lr = check.learning_rate("lr", lr)
+    step_size = check.integer("step_size", step_size, minimum=1)
+    gamma = check.finite("gamma", gamma, minimum=0.0, strict=True)
+    return make_schedule(
+        step_decay,
+        {"lr": lr, "step_size": step_size, "gamma": gamma},
+        lambda t: scaled(lr, np.power(gamma, (t // step_size).astype(np.float64))),
+    )
+
+
+@declare(
+    family="decay",
+    pytorch="MultiStepLR",
+    torch=lambda tls, optimizer, p: tls.MultiStepLR(
+        optimizer, p["milestones"], gamma=p["gamma"]
+    ),
+    parameters={"lr": LR, "milestones": Parameter(None, "steps"), "gamma": GAMMA},
+    chain_refusal=lambda p: None,
+)
+def multistep_decay(
+    lr: float, milestones: Sequence[int], gamma: float = 0.1
+) -> Schedule:
+    r"""Multi-step decay: multiply the learning rate by ``gamma`` at each milestone.
+
+    .. math::
+        \alpha_t = \alpha_0 \, \gamma^{\#\{m_i \le t\}}
+
+    where :math:`m_1 < m_2 < \dots` are the milestones.
+
+    Args:
+        lr: the initial learning rate :math:`\alpha_0 \ge 0`.
+        milestones: strictly increasing steps :math:`m_i \ge 0` at which the rate drops.
+        gamma: the factor :math:`\gamma > 0` of each drop.
+
+    Returns:
+        A :class:`Schedule`.
+
+    Examples:
+        >>> s = multistep_decay(0.1, milestones=[30, 80], gamma=0.1)
+        >>> s(29), s(30), round(s(80), 12)
+        (0.1, 0.010000000000000002, 0.001)
+
+    PyTorch equivalent: ``torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones,
+    gamma)``.
+
+    References:
+        He et al., "Deep Residual Learning for Image Recognition", CVPR 2016.
+    """
+    lr = check.learning_rate("lr", lr)
+    ms = check.increasing_integers("milestones", milestones, minimum=0)
+    gamma = check.finite("gamma", gamma, minimum=0.0, strict=True)
+    edges = np.asarray(ms, dtype=np.int64)
+
+    def fn(t):
+        drops = np.searchsorted(edges, t, side="right").astype(np.float64)
+        return scaled(lr, np.power(gamma, drops))
+
+    return make_schedule(
+        multistep_decay,
+        {"lr": lr, "milestones": list(ms), "gamma": gamma},
+        fn,
+    )
+
+
+@declare(
+    family="decay",
+    pytorch="ExponentialLR",
+    torch=lambda tls, optimizer, p: tls.ExponentialLR(optimizer, p["gamma"]),
+    parameters={"lr": LR, "gamma": GAMMA},
+    chain_refusal=lambda p: None,
+)
+def exponential_decay(lr: float, gamma: float) -> Schedule:
+    r"""Exponential decay: multiply the learning rate by ``gamma`` at every step.
+
+    .. math::
+        \alpha_t = \alpha_0 \, \gamma^{t}
+
+    The rate halves every :math:`\ln 2 / \ln(1/\gamma)` steps (its half-life).
+
+    Args:
+        lr: the initial learning rate :math:`\alpha_0 \ge 0`.
+        gamma: the factor :math:`\gamma > 0` per step (below 1 to decay).
+
+    Returns:
+        A :class:`Schedule`.
+
+    Examples:
+        >>> s = exponential_decay(0.1, gamma=0.5)
+        >>> s(0), s(1), s(3)
+        (0.1, 0.05, 0.0125)
+
+    PyTorch equivalent: ``torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma)``.
+    """
+    lr = check.learning_rate("lr", lr)
+    gamma = check.finite("gamma", gamma, minimum=0.0, strict=True)
+    return make_schedule(
+        exponential_decay,
+        {"lr": lr, "gamma": gamma},
+        lambda t: scaled(lr, np.power(gamma, t.astype(np.float64))),
+    )
+
+
+@declare(
+    family="decay",
+    pytorch="LambdaLR",
+    torch=_inverse_time_torch,
+    parameters={
+        "lr": LR,
+        "decay_rate": Parameter("k"),
+        "decay_steps": Parameter("d", "steps"),
+    },
+)
+def inverse_time_decay(
+    lr: float, decay_rate: float, decay_steps: int = 1, staircase: bool = False
+) -> Schedule:
+    r"""Inverse-time ("time-based") decay: the rate falls like :math:`1/t`.
+
+    .. math::
+        \alpha_t = \frac{\alpha_0}{1 + k\, t / d}
+
+    where :math:`k` is ``decay_rate`` and :math:`d` is ``decay_steps``; with
+    ``staircase`` the ratio :math:`t/d` is rounded down, so the rate changes every
+    :math:`d` steps. Rates that shrink like :math:`1/t` are the classic condition of
+    stochastic approximation (Robbins and Monro): :math:`\sum_t \alpha_t = \infty`
+    but :math:`\sum_t \alpha_t^2 < \infty`.
+
+    Args:
+        lr: the initial learning rate :math:`\alpha_0 \ge 0`.
+        decay_rate: :math:`k \ge 0`.
+        decay_steps: :math:`d \ge 1`.
+        staircase: whether to round :math:`t/d` down.
+
+    Returns:
+        A :class:`Schedule`.
+
+    Examples:
+        >>> s = inverse_time_decay(0.1, decay_rate=1.0, decay_steps=10)
+        >>> s(0), s(10), s(30)
+        (0.1, 0.05, 0.025)
+
+    PyTorch equivalent: no dedicated class; ``torch.optim.lr_scheduler.LambdaLR(
+    optimizer, lambda t: 1 / (1 + decay_rate * t / decay_steps))`` (Keras calls it
+    ``InverseTimeDecay``).
+
+    References:
+        Robbins and Monro, "A Stochastic Approximation Method", 1951; Darken and Moody,
+        "Towards Faster Stochastic Gradient Search", NeurIPS 1991.
+    """
+    lr = check.learning_rate("lr", lr)
+    k = check.finite("decay_rate", decay_rate, minimum=0.0)
+    d = check.integer("decay_steps", decay_steps, minimum=1)
+    if not isinstance(staircase, bool):
+        raise TypeError(f"staircase must be a bool, got {staircase!r}")
+
+    def fn(t):
+        ratio = (t // d).astype(np.float64) if staircase else t / d
+        return lr / (1 + k * ratio)
+
+    params = {"lr": lr, "decay_rate": k, "decay_steps": d, "staircase": staircase}
+    return make_schedule(
+        inverse_time_decay,
+        params,
+        fn,
+    )
+
+
+def gamma_for(lr_start: float, lr_end: float, steps: int) -> float:
+    r"""The per-step factor :math:`\gamma` that takes ``lr_start`` to ``lr_end``.
+
+    Solves :math:`\alpha_0 \gamma^{T} = \alpha_T` for :math:`\gamma`:
+
+    .. math::
+        \gamma = \left(\frac{\alpha_T}{\alpha_0}\right)^{1/T}
+
+    Args:
+        lr_start: :math:`\alpha_0 > 0`.
+        lr_end: :math:`\alpha_T > 0`.
+        steps: :math:`T \ge 1`.
+
+    Returns:
+        :math:`\gamma` as a float.
+
+    Examples:
+        >>> g = gamma_for(0.1, 0.001, steps=100)
+        >>> round(g, 6), round(exponential_decay(0.1, g)(100), 12)
+        (0.954993, 0.001)
+    """
+    a = check.learning_rate("lr_start", lr_start, positive=True)
+    b = check.learning_rate("lr_end", lr_end, positive=True)
+    n = check.integer("steps", steps, minimum=1)
+    return (b / a) ** (1.0 / n)
+
+
+def half_life(gamma: float) -> float:
+    r"""How many steps exponential decay with factor ``gamma`` takes to halve the rate.
+
+    .. math::
+        t_{1/2} = \frac{\ln 2}{\ln(1/\gamma)}
+
+    Args:
+        gamma: :math:`0 < \gamma < 1`.
+
+    Returns:
+        :math:`t_{1/2}` in steps (a float; the rate is exactly halved there).
+
+    Examples:
+        >>> round(half_life(0.5), 12), round(half_life(0.99), 2)
+        (1.0, 68.97)
+    """
+    g = check.finite(
+        "gamma", gamma, minimum=0.0, strict=True, maximum=1.0, strict_max=True
+    )
+    return math.log(2.0) / math.log(1.0 / g)
+
+
+@declare(
+    family="decay",
+    pytorch="LinearLR",
+    torch=lambda tls, optimizer, p: tls.LinearLR(
+        optimizer, p["start_factor"], p["end_factor"], p["total_iters"]
+    ),
+    parameters={
+        "lr": LR,
+        "start_factor": Parameter("f_s"),
+        "end_factor": Parameter("f_e"),
+        "total_iters": Parameter("T", "steps"),
+    },
+    chain_refusal=lambda p: None,
+)
+def linear(
+    lr: float,
+    start_factor: float = 1.0 / 3,
+    end_factor: float = 1.0,
+    total_iters: int = 5,
+) -> Schedule:
+    r"""Linear ramp of the learning rate, used for warm-up.
+
+    .. math::
+        \alpha_t = \alpha_0 \left(f_s + (f_e - f_s)\,\frac{\min(t, T)}{T}\right)
+
+    where :math:`f_s` is ``start_factor``, :math:`f_e` is ``end_factor`` and :math:`T`
+    is ``total_iters``: the rate moves linearly from :math:`f_s \alpha_0` to
+    :math:`f_e \alpha_0` over :math:`T` steps, then stays there.
+
+    Args:
+        lr: the base learning rate :math:`\alpha_0 \ge 0`.
+        start_factor: :math:`f_s \in (0, 1]`.
+        end_factor: :math:`f_e \in [0, 1]`.
+        total_iters: :math:`T \ge 1`, the length of the ramp in steps.
+
+    Returns:
+        A :class:`Schedule`.
+
+    Examples:
+        >>> s = linear(0.1, start_factor=0.25, end_factor=1.0, total_iters=3)
+        >>> [round(s(t), 12) for t in range(5)]
+        [0.025, 0.05, 0.075, 0.1, 0.1]
+
+    PyTorch equivalent: ``torch.optim.lr_scheduler.LinearLR(optimizer, start_factor,
+    end_factor, total_iters)``.
+
+    References:
+        Goyal et al., "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", 2017
+        (gradual warm-up).
+    """
+    lr = check.learning_rate("lr", lr)
+    fs = check.finite(
+        "start_factor", start_factor, minimum=0.0, strict=True, maximum=1.0
+    )
+    fe = check.finite("end_factor", end_factor, minimum=0.0, maximum=1.0)
+    total = check.integer("total_iters", total_iters, minimum=1)
+    return make_schedule(
+        linear,
+        {"lr": lr, "start_factor": fs, "end_factor": fe, "total_iters": total},
+        # After the ramp the factor is exactly end_factor (as in PyTorch's chainable
+        # form); the closed form alone can round to -1e-16 when end_factor is 0.
+        lambda t: lr * np.where(t >= total, fe, fs + (fe - fs) * t / total),
+    )
+
+
+@declare(
+    family="decay",
+    pytorch="ConstantLR",
+    torch=lambda tls, optimizer, p: tls.ConstantLR(
+        optimizer, factor=p["factor"], total_iters=p["total_iters"]
+    ),
+    parameters={
+        "lr": LR,
+        "factor": Parameter("c"),
+        "total_iters": Parameter("T", "steps"),
+    },
+    chain_refusal=lambda p: None,
+)
+def constant_factor(
+    lr: float, factor: float = 1.0 / 3, total_iters: int = 5
+) -> Schedule:
+    r"""A constant fraction of the rate for the first steps, then the full rate.
+
+    .. math::
+        \alpha_t = \begin{cases} c\,\alpha_0 & t < T \\ \alpha_0 & t \ge T
+                   \end{cases}
+
+    where :math:`c` is ``factor`` and :math:`T` is ``total_iters``: the simplest
+    warm-up, one step up instead of a ramp.
+
+    Args:
+        lr: the base learning rate :math:`\alpha_0 \ge 0`.
+        factor: :math:`c \in (0, 1]` (PyTorch accepts 0, then divides by it at
+            step :math:`T`).
+        total_iters: :math:`T \ge 1`, the number of steps at the reduced rate
+            (PyTorch's ``total_iters=0`` would keep the reduced rate forever).
+
+    Returns:
+        A :class:`Schedule`.
+
+    Examples:
+        >>> s = constant_factor(0.1, factor=0.5, total_iters=2)
+        >>> [s(t) for t in range(4)]
+        [0.05, 0.05, 0.1, 0.1]
+
+    PyTorch equivalent: ``torch.optim.lr_scheduler.ConstantLR(optimizer, factor,
+    total_iters)``.
+    """
+    lr = check.learning_rate("lr", lr)
+    c = check.finite("factor", factor, minimum=0.0, strict=True, maximum=1.0)
+    total = check.integer("total_iters", total_iters, minimum=1)
+    return make_schedule(
+        constant_factor,
+        {"lr": lr, "factor": c, "total_iters": total},
+        lambda t: np.where(t >= total, lr, lr * c),
+    )
+
+
+@declare(
+    family="decay",
+    pytorch="PolynomialLR",
+    torch=lambda tls, optimizer, p: tls.PolynomialLR(
+        optimizer, total_iters=p["total_iters"], power=p["power"]
+    ),
+    parameters={
+        "lr": LR,
+        "total_iters": Parameter("T", "steps"),
+        "power": Parameter("p"),
+    },
+    chain_refusal=lambda p: None,
+)
+def polynomial_decay(lr: float, total_iters: int = 5, power: float = 1.0) -> Schedule:
+    r"""Polynomial decay to zero over ``total_iters`` steps; ``power=1`` is linear.
+
+    .. math::
+        \alpha_t = \alpha_0 \left(1 - \frac{\min(t, T)}{T}\right)^{p}
+
+    where :math:`T` is ``total_iters`` and :math:`p` is ``power``: the rate reaches 0
+    at :math:`t = T` and stays there. With :math:`p = 1` it falls in a straight line
+    ("linear decay to zero"); :math:`p > 1` drops fast early, :math:`p < 1` late.
+
+    Args:
+        lr: the initial learning rate :math:`\alpha_0 \ge 0`.
+        total_iters: :math:`T \ge 1`, the step at which the rate reaches 0.
+        power: :math:`p > 0`.
+
+    Returns:
+        A :class:`Schedule`.
+
+    Examples:
+        >>> s = polynomial_decay(0.1, total_iters=4, power=1.0)
+        >>> [round(s(t), 12) for t in range(6)]
+        [0.1, 0.075, 0.05, 0.025, 0.0, 0.0]
+        >>> round(polynomial_decay(0.1, total_iters=4, power=2.0)(2), 12)
+        0.025
+
+    PyTorch equivalent: ``torch.optim.lr_scheduler.PolynomialLR(optimizer,
+    total_iters, power)``.
+
+    References:
+        Chen et al., "DeepLab: Semantic Image Segmentation with Deep Convolutional
+        Nets, Atrous Convolution, and Fully Connected CRFs", 2017 (the "poly"
+        policy).
+    """
+    lr = check.learning_rate("lr", lr)
+    total = check.integer("total_iters", total_iters, minimum=1)
+    power = check.finite("power", power, minimum=0.0, strict=True)
+    return make_schedule(
+        polynomial_decay,
+        {"lr": lr, "total_iters": total, "power": power},
+        lambda t: lr * np.power(1.0 - np.minimum(t, total) / total, power),
+    )

@@ -1,0 +1,214 @@
+"""The schedule declarations (lrbook.schedules.registry) and the schedules added with
+them: ConstantLR, PolynomialLR, ChainedScheduler and warm-up."""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from test_schedules import ALL
+
+import lrbook
+from lrbook.schedules import registry
+from lrbook.torch_bridge import native_torch_scheduler, torch_reference
+
+
+def test_every_declared_schedule_has_a_parity_test():
+    # constant has no PyTorch scheduler; per_epoch is PyTorch stepped once per epoch
+    # (test_per_epoch_matches_pytorch_stepped_once_per_epoch).
+    untested = set(lrbook.schedules.FACTORIES) - set(ALL) - {"constant", "per_epoch"}
+    assert not untested
+
+
+def test_every_declared_parameter_is_an_argument_of_its_factory():
+    for d in registry.declarations():
+        args = inspect.signature(d.factory).parameters
+        assert set(d.parameters) <= set(args), d.name
+        assert getattr(lrbook, d.name) is d.factory
+        assert d.factory.__module__ == f"lrbook.schedules.{d.family}"
+
+
+def test_declarations_are_in_teaching_order_and_named():
+    names = [d.name for d in registry.declarations()]
+    assert names[:4] == [
+        "constant",
+        "step_decay",
+        "multistep_decay",
+        "exponential_decay",
+    ]
+    assert names.index("cosine_annealing") < names.index("cyclic")
+    assert registry.declaration("step_decay").pytorch == "StepLR"
+    assert registry.declaration("step_decay").parameter("step_size").unit == "steps"
+    assert registry.declaration("step_decay").parameter("nope") == registry.Parameter()
+    with pytest.raises(ValueError, match="name must be one of lrbook's schedules"):
+        registry.declaration("cosine")
+
+
+def test_declaring_twice_or_in_an_unknown_family_is_refused():
+    def step_decay():  # same name as a declared factory
+        pass
+
+    with pytest.raises(ValueError, match="declared twice"):
+        registry.declare(family="decay", pytorch=None, torch=None, parameters={})(
+            step_decay
+        )
+    with pytest.raises(ValueError, match="family must be one of"):
+        registry.declare(family="misc", pytorch=None, torch=None, parameters={})(
+            lambda: None
+        )
+
+
+def test_native_scheduler_classes_of_the_new_schedules():
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    cases = {
+        "ConstantLR": lrbook.constant_factor(0.1),
+        "PolynomialLR": lrbook.polynomial_decay(0.1),
+        "ChainedScheduler": lrbook.chained(
+            [lrbook.step_decay(0.1, 3), lrbook.linear(0.1)]
+        ),
+        "SequentialLR": lrbook.warmup(lrbook.cosine_annealing(0.1, 10), 5),
+        "LinearLR": lrbook.warmup(lrbook.constant(0.1), 5),
+    }
+    for cls, s in cases.items():
+        assert type(native_torch_scheduler(opt, s)).__name__ == cls, s
+
+
+def test_exact_values_of_the_new_schedules():
+    s = lrbook.constant_factor(0.1, factor=0.5, total_iters=3)
+    assert s(np.arange(5)).tolist() == [0.05, 0.05, 0.05, 0.1, 0.1]
+    lin = lrbook.polynomial_decay(0.2, total_iters=4)
+    assert lin(np.arange(6)).tolist() == pytest.approx([0.2, 0.15, 0.1, 0.05, 0, 0])
+    assert lrbook.polynomial_decay(0.1, 10, power=2.0)(5) == pytest.approx(0.025)
+    w = lrbook.warmup(lrbook.step_decay(0.1, 10, 0.5), steps=4, start_factor=0.2)
+    assert w(np.array([0, 2, 3, 4, 13, 14])).tolist() == pytest.approx(
+        [0.02, 0.06, 0.08, 0.1, 0.1, 0.05]
+    )
+    c = lrbook.chained([lrbook.exponential_decay(0.1, 0.5), lrbook.step_decay(0.1, 2)])
+    assert c(np.arange(4)).tolist() == pytest.approx([0.1, 0.05, 0.0025, 0.00125])
+    assert lrbook.chained([lrbook.exponential_decay(0.0, 0.5)])(3) == 0.0
+
+
+def test_warmup_equals_the_sequential_it_stands_for():
+    inner = lrbook.cosine_annealing(0.1, t_max=50, eta_min=0.001)
+    w = lrbook.warmup(inner, steps=7, start_factor=0.05)
+    seq = lrbook.sequential([lrbook.linear(0.1, 0.05, 1.0, 7), inner], [7])
+    t = np.arange(200)
+    assert np.array_equal(w(t), seq(t))
+    assert repr(w) == (
+        "warmup(schedule=cosine_annealing(lr=0.1, t_max=50, eta_min=0.001), "
+        "steps=7, start_factor=0.05)"
+    )
+    again = eval(repr(w), vars(lrbook))
+    assert np.array_equal(again(t), w(t))
+    assert w.max_step is None
+
+
+def test_chained_cosine_stops_at_t_max_because_pytorch_then_adds():
+    parts = [lrbook.cosine_annealing(0.1, 20), lrbook.exponential_decay(0.1, 0.9)]
+    s = lrbook.chained(parts)
+    assert s.max_step == 20
+    with pytest.raises(ValueError, match=r"0\.\.20, got t=21"):
+        s(21)
+    # PyTorch past t_max: no longer the product of the formulas (why lrbook stops).
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    sched = native_torch_scheduler(opt, s)
+    rates = []
+    for _ in range(30):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    t = np.arange(30)
+    product = parts[0](t) * parts[1](t) / 0.1
+    np.testing.assert_allclose(rates[:21], product[:21], rtol=1e-9, atol=1e-15)
+    assert not np.allclose(rates[21:], product[21:], rtol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "parts, match",
+    [
+        (
+            [lrbook.cosine_annealing(0.1, 10, eta_min=0.01)],
+            r"schedules\[0\].*eta_min=0.01 > 0",
+        ),
+        ([lrbook.cyclic(0.01, 0.1, 5)], r"CyclicLR overwrites the rate"),
+        ([lrbook.one_cycle(0.1, 100)], r"OneCycleLR overwrites the rate"),
+        ([lrbook.cosine_warm_restarts(0.1, 10)], "CosineAnnealingWarmRestarts"),
+        ([lrbook.inverse_time_decay(0.1, 1.0)], "LambdaLR"),
+        ([lrbook.constant(0.1)], "no PyTorch scheduler"),
+        (
+            [lrbook.step_decay(0.1, 3), lrbook.chained([lrbook.step_decay(0.1, 3)])],
+            r"schedules\[1\].*ChainedScheduler",
+        ),
+        (
+            [lrbook.step_decay(0.1, 3), lrbook.step_decay(0.2, 3)],
+            r"same lr.*\[0.1, 0.2\]",
+        ),
+    ],
+)
+def test_chained_refuses_what_pytorch_does_not_multiply(parts, match):
+    with pytest.raises(ValueError, match=match):
+        lrbook.chained(parts)
+
+
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: lrbook.constant_factor(0.1, factor=0.0), ValueError, "factor"),
+        (lambda: lrbook.constant_factor(0.1, factor=1.5), ValueError, "factor"),
+        (lambda: lrbook.constant_factor(0.1, total_iters=0), ValueError, "total_iters"),
+        (lambda: lrbook.constant_factor(-1.0), ValueError, "lr"),
+        (
+            lambda: lrbook.polynomial_decay(0.1, total_iters=0),
+            ValueError,
+            "total_iters",
+        ),
+        (lambda: lrbook.polynomial_decay(0.1, power=0.0), ValueError, "power"),
+        (lambda: lrbook.polynomial_decay(0.1, power="2"), TypeError, "power"),
+        (lambda: lrbook.chained([]), ValueError, "at least 1"),
+        (lambda: lrbook.chained(lrbook.step_decay(0.1, 3)), TypeError, "schedules"),
+        (lambda: lrbook.chained([0.1]), TypeError, r"schedules\[0\]"),
+        (lambda: lrbook.warmup(0.1, 5), TypeError, "schedule must be a Schedule"),
+        (lambda: lrbook.warmup(lrbook.constant(0.1), 0), ValueError, "steps"),
+        (lambda: lrbook.warmup(lrbook.constant(0.1), 5, 0.0), ValueError, "start"),
+        (
+            lambda: lrbook.warmup(lrbook.one_cycle(0.1, 100), 5),
+            ValueError,
+            "one_cycle has its own warm-up",
+        ),
+    ],
+)
+def test_bad_arguments_of_the_new_schedules(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_defaults_as_the_docstrings_show():
+    assert lrbook.constant_factor(0.3)(0) == pytest.approx(0.1)
+    assert lrbook.constant_factor(0.3)(5) == 0.3
+    assert lrbook.polynomial_decay(0.1)(5) == 0.0
+    w = lrbook.warmup(lrbook.constant(0.3), 3)
+    assert w(0) == pytest.approx(0.1) and w(3) == 0.3
+    for s in (lrbook.constant_factor(0.3), lrbook.polynomial_decay(0.1), w):
+        np.testing.assert_allclose(s(np.arange(20)), torch_reference(s, 20), rtol=1e-9)
+
+
+def test_tensor_learning_rate_is_float32_precision():
+    s = lrbook.cosine_annealing(0.1, t_max=30, eta_min=1e-3)
+    param = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([param], lr=torch.tensor(0.1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sched = lrbook.as_torch_scheduler(opt, s)
+    rates = []
+    for _ in range(30):
+        lr = opt.param_groups[0]["lr"]
+        assert isinstance(lr, torch.Tensor) and lr.dtype == torch.float32
+        rates.append(lr.item())
+        opt.step()
+        sched.step()
+    ours = s(np.arange(30))
+    np.testing.assert_allclose(rates, ours, rtol=1e-7)
+    assert not np.array_equal(rates, ours)  # float32, not the float64 values
