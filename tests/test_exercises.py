@@ -359,3 +359,95 @@ def test_placeholder_is_pending_not_wrong(placeholder):
     assert r.message.startswith("no answer yet")
     assert "lrbook-check-pending" in r._repr_html_() and "Your turn" in r._repr_html_()
     assert not check("ch1.stability", 0.3, show=False).pending
+
+
+# ------------------------------------------------------- answer keys, loaded on use
+@pytest.fixture
+def fresh_engine(monkeypatch):
+    """An engine with nothing registered or loaded yet (restored afterwards)."""
+    from lrbook.exercises import engine
+
+    monkeypatch.setattr(engine, "_REGISTRY", {})
+    monkeypatch.setattr(engine, "_LOADED", set())
+    return engine
+
+
+def test_the_answer_keys_are_found_by_module_name():
+    from lrbook.exercises import engine
+
+    table = engine._chapter_modules()
+    assert table == {
+        "ch1.": "lrbook.exercises.ch01",
+        "ch2.": "lrbook.exercises.ch02",
+        "ch3.": "lrbook.exercises.ch03",
+    }
+    for chapter, name in table.items():
+        module = __import__(name, fromlist=["register"])
+        assert callable(module.register)
+        assert {i.split(".")[0] + "." for i in exercise_ids(chapter)} == {chapter}
+
+
+def test_a_chapter_is_loaded_when_its_ids_are_first_used(fresh_engine):
+    assert fresh_engine._LOADED == set()
+    assert get("ch2.step_rate").kind == "number"
+    assert fresh_engine._LOADED == {"lrbook.exercises.ch02"}
+    assert exercise_ids("ch3.") and "lrbook.exercises.ch01" not in fresh_engine._LOADED
+    check("ch1.stability", 0.2, show=False)
+    assert len(fresh_engine._LOADED) == 3
+    assert exercise_ids() == IDS  # each chapter registered once
+
+
+def test_exercise_ids_without_a_prefix_loads_every_chapter(fresh_engine):
+    assert exercise_ids() == IDS
+    assert fresh_engine._LOADED == set(fresh_engine._chapter_modules().values())
+
+
+def test_a_new_chapter_module_is_picked_up(fresh_engine, monkeypatch):
+    import sys
+    import types
+
+    key = types.ModuleType("lrbook.exercises.ch04")
+    key.register = lambda: register("ch4.warmup", "number", 500.0, hint="h")
+    monkeypatch.setitem(sys.modules, "lrbook.exercises.ch04", key)
+    table = {**fresh_engine._chapter_modules(), "ch4.": "lrbook.exercises.ch04"}
+    monkeypatch.setattr(fresh_engine, "_chapter_modules", lambda: table)
+    assert check("ch4.warmup", 500.0, show=False).ok
+    assert exercise_ids("ch4.") == ("ch4.warmup",)
+    assert fresh_engine._LOADED == {"lrbook.exercises.ch04"}
+
+
+def test_a_failing_answer_key_registers_nothing_and_is_retried(
+    fresh_engine, monkeypatch
+):
+    import sys
+    import types
+
+    calls = []
+
+    def broken():
+        calls.append(1)
+        register("ch5.first", "number", 1.0)
+        raise RuntimeError("a bug in the answer key")
+
+    key = types.ModuleType("lrbook.exercises.ch05")
+    key.register = broken
+    monkeypatch.setitem(sys.modules, "lrbook.exercises.ch05", key)
+    monkeypatch.setattr(
+        fresh_engine, "_chapter_modules", lambda: {"ch5.": "lrbook.exercises.ch05"}
+    )
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="a bug in the answer key"):
+            exercise_ids("ch5.")
+        assert "ch5.first" not in fresh_engine._REGISTRY
+    assert len(calls) == 2 and fresh_engine._LOADED == set()
+
+
+def test_registering_a_book_id_loads_its_chapter_first(fresh_engine):
+    with pytest.raises(ValueError, match="already registered"):
+        register("ch1.stability", "number", 0.3)
+    assert get("ch1.stability").expected == 0.2
+
+
+def test_exercise_ids_rejects_a_prefix_that_is_not_a_string():
+    with pytest.raises(TypeError, match="prefix must be a string"):
+        exercise_ids(1)

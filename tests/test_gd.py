@@ -523,3 +523,303 @@ BAD = [
 def test_bad_arguments_raise_with_the_parameter_name(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ---------------------------------------------------------- momentum's stability limit
+def test_stability_limit_with_momentum_values():
+    assert stability_limit(25.0, momentum=0.9) == 2 * (1 + 0.9) / 25.0 == 0.152
+    assert stability_limit(quadratic_1d(10.0), 0.0) == 0.2 == stability_limit(10.0)
+    assert stability_limit(ill_conditioned(25.0), momentum=0.5) == 3.0 / 25.0
+
+
+@FAST
+@given(st.data())
+def test_heavy_ball_converges_below_and_diverges_above_its_limit(data):
+    f = data.draw(quadratics())
+    x0 = data.draw(generic_starts(f))
+    beta = data.draw(st.floats(0.0, 0.9))
+    limit = stability_limit(f, momentum=beta)
+    assert limit == 2.0 * (1.0 + beta) / max(f.eigenvalues)
+    below = descend(f, 0.99 * limit, x0=x0, steps=3000, momentum=beta)
+    assert not below.diverged and below.final_loss <= 1e-12 * below.losses[0]
+    with np.errstate(all="raise"):
+        above = descend(f, 1.01 * limit, x0=x0, steps=3000, momentum=beta)
+    assert above.diverged
+
+
+# ------------------------------------------------------ SGD's mean square, exactly
+def test_mean_square_worked_values():
+    np.testing.assert_array_equal(
+        gd.mean_square(1.0, 0.5, sigma=1.0, x0=2.0, steps=3),
+        [4.0, 1.25, 0.5625, 0.390625],
+    )
+    # defaults: x0 = 1; steps = len(lr) for an array of rates
+    np.testing.assert_array_equal(
+        gd.mean_square(1.0, 0.5, 1.0, steps=2), [1, 0.5, 0.375]
+    )
+    np.testing.assert_array_equal(
+        gd.mean_square(2.0, [0.25, 0.25], 0.0), [1, 0.25, 0.0625]
+    )
+    np.testing.assert_array_equal(
+        gd.mean_square(1.0, 0.5, sigma=1.0, v0=0.25, steps=1), [0.25, 0.3125]
+    )
+    assert gd.mean_square(1.0, 0.1, 1.0, steps=0).shape == (1,)
+    np.testing.assert_array_equal(
+        gd.expected_loss(1.0, 0.5, sigma=1.0, x0=2.0, steps=3),
+        [2.0, 0.625, 0.28125, 0.1953125],
+    )
+    np.testing.assert_array_equal(
+        gd.expected_loss(4.0, 0.1, 0.5, x0=3.0, steps=50),
+        2.0 * gd.mean_square(4.0, 0.1, 0.5, x0=3.0, steps=50),
+    )
+
+
+def test_mean_square_takes_numbers_schedules_functions_and_arrays_of_rates():
+    s = lrbook.step_decay(0.5, step_size=10, gamma=0.1)
+    ref = gd.mean_square(1.0, s, 1.0, x0=10.0, steps=40)
+    np.testing.assert_array_equal(gd.mean_square(1.0, s(np.arange(40)), 1.0, 10.0), ref)
+    np.testing.assert_array_equal(
+        gd.mean_square(1.0, list(s(np.arange(40))), 1.0, x0=10.0, steps=40), ref
+    )
+    np.testing.assert_array_equal(
+        gd.mean_square(1.0, lambda t: 0.5 * 0.1 ** (t // 10), 1.0, 10.0, 40), ref
+    )
+    path = descend(noisy(quadratic_1d(1.0), sigma=1.0, seed=0), s, x0=10.0, steps=40)
+    np.testing.assert_array_equal(gd.mean_square(1.0, path.lrs, 1.0, x0=10.0), ref)
+    # the recursion, written out step by step
+    v = [100.0]
+    for lr in s(np.arange(40)):
+        v.append((1 - lr) ** 2 * v[-1] + lr**2)
+    np.testing.assert_array_equal(ref, v)
+
+
+def test_mean_square_overflows_to_inf_without_a_warning():
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        v = gd.mean_square(1.0, 3.0, 1.0, x0=1.0, steps=2000)
+        huge = gd.mean_square(1.0, 0.1, 1.0, x0=1e200, steps=2)
+    assert np.isinf(v[-1]) and np.all(np.diff(v[np.isfinite(v)]) > 0)
+    assert np.isinf(huge).all()
+
+
+@FAST
+@given(
+    a=st.floats(0.1, 10.0),
+    ratio=st.floats(0.01, 1.99),
+    sigma=st.floats(0.0, 3.0),
+    x0=st.floats(-5.0, 5.0),
+    steps=st.integers(0, 300),
+)
+def test_mean_square_equals_the_closed_form_for_a_constant_rate(
+    a, ratio, sigma, x0, steps
+):
+    lr = ratio / a
+    v = gd.mean_square(a, lr, sigma, x0=x0, steps=steps)
+    floor = noise_floor(a, lr, sigma)
+    t = np.arange(steps + 1)
+    closed = floor + (1 - lr * a) ** (2 * t) * (x0**2 - floor)
+    np.testing.assert_allclose(v, closed, rtol=1e-9, atol=1e-12 * (x0**2 + floor))
+    if sigma == 0.0:  # plain gradient descent: the squares of the iterates
+        iterates = closed_form_iterates(a, lr, x0=x0, steps=steps)
+        np.testing.assert_allclose(v, iterates**2, rtol=1e-9, atol=1e-300)
+
+
+def _monte_carlo_tolerance(a, rates, sigma, x0, v, n):
+    """Six standard errors of a mean of n squares of N(m_t, v_t - m_t^2) draws."""
+    mean = x0 * np.concatenate([[1.0], np.cumprod(1 - rates * a)])
+    var = np.maximum(v - mean**2, 0.0)
+    return 6 * np.sqrt((2 * var**2 + 4 * mean**2 * var) / n) + 1e-12 * v
+
+
+@settings(max_examples=15, deadline=None, derandomize=IN_CI)
+@given(
+    a=st.floats(0.2, 5.0),
+    ratio=st.floats(0.05, 1.8),
+    gamma=st.sampled_from([1.0, 0.9, 0.5]),
+    sigma=st.floats(0.1, 2.0),
+    x0=st.floats(-3.0, 3.0),
+    seed=st.integers(0, 2**16),
+)
+def test_mean_square_equals_a_monte_carlo_average(a, ratio, gamma, sigma, x0, seed):
+    steps, copies = 60, 2000
+    s = lrbook.step_decay(ratio / a, step_size=15, gamma=gamma)
+    v = gd.mean_square(a, s, sigma, x0=x0, steps=steps)
+    # 2000 independent copies of the 1-D problem, as one 2000-dimensional bowl
+    bowl = noisy(quadratic(eigenvalues=[a] * copies), sigma=sigma, seed=seed)
+    path = descend(bowl, s, x0=np.full(copies, x0), steps=steps)
+    measured = (path.xs**2).mean(axis=1)
+    tol = _monte_carlo_tolerance(a, path.lrs, sigma, x0, v, copies)
+    assert np.all(np.abs(measured - v) <= tol)
+
+
+def test_simulate_mean_square_is_the_average_over_seeded_runs():
+    f = quadratic_1d(1.0)
+    lrs = [lrbook.constant(0.1), lrbook.exponential_decay(0.1, 0.97)]
+    msd = gd.simulate_mean_square(noisy(f, 1.0), lrs, x0=5.0, steps=50, seeds=range(7))
+    loop = np.zeros((2, 51))
+    for seed in range(7):
+        paths = descend_many(noisy(f, sigma=1.0, seed=seed), lrs, x0=5.0, steps=50)
+        loop += np.stack([p.xs[:, 0] ** 2 for p in paths]) / 7
+    np.testing.assert_array_equal(msd, loop)
+    # in d dimensions: the squared distance to the minimiser, whatever it is
+    r = rosenbrock()
+    two = gd.simulate_mean_square(noisy(r, 0.1), [1e-3], steps=20, seeds=(3, 4))
+    runs = [descend(noisy(r, 0.1, seed=s), 1e-3, steps=20) for s in (3, 4)]
+    sq = [np.sum((p.xs - r.minimum) ** 2, axis=-1) for p in runs]
+    np.testing.assert_array_equal(two[0], sq[0] / 2 + sq[1] / 2)
+
+
+def test_simulate_mean_square_agrees_with_the_exact_recursion():
+    a, sigma, x0, n = 2.0, 0.5, 1.5, 400
+    s = lrbook.exponential_decay(0.4, 0.95)
+    msd = gd.simulate_mean_square(
+        noisy(quadratic_1d(a), sigma), [s], x0=x0, steps=40, seeds=range(n)
+    )[0]
+    v = gd.mean_square(a, s, sigma, x0=x0, steps=40)
+    tol = _monte_carlo_tolerance(a, s(np.arange(40)), sigma, x0, v, n)
+    assert np.all(np.abs(msd - v) <= tol)
+
+
+def test_simulate_mean_square_as_its_docstring_calls_it():
+    f = noisy(quadratic_1d(1.0), sigma=1.0)
+    v = gd.simulate_mean_square(f, [0.1, 0.5], x0=0.0, steps=400)
+    assert v.shape == (2, 401) and np.all(v[:, 0] == 0.0)
+    floors = [noise_floor(1.0, lr, sigma=1.0) for lr in (0.1, 0.5)]
+    np.testing.assert_allclose(v[:, 200:].mean(axis=1), floors, rtol=0.1)
+    default = gd.simulate_mean_square(f, [0.1])  # seeds 0..99, 100 steps, f.x0
+    assert default.shape == (1, 101)
+    assert default[0, 0] == pytest.approx(1.0, rel=1e-12)  # 100 terms of 1/100
+
+
+def test_simulate_mean_square_refuses_a_diverging_rate():
+    with pytest.raises(ValueError, match=r"lrs\[1\] = 2.5 diverges .* seed 0"):
+        gd.simulate_mean_square(noisy(quadratic_1d(), 0.1), [0.1, 2.5], seeds=[0])
+
+
+# --------------------------------------------------------------------- first_within
+def test_first_within_worked_values():
+    assert gd.first_within([8.0, 4.0, 2.0, 1.05, 1.0], level=1.0) == 3
+    assert gd.first_within([8.0, 4.0, 2.0], level=1.0) is None
+    assert gd.first_within([3.0, 0.5, 0.01], level=0.0, atol=0.1) == 2
+    assert gd.first_within([2.0, 1.2, 1.15], 1.0, rtol=0.2) == 1
+    assert gd.first_within(np.array([0.5, 1.05]), 1.0) == 1  # two-sided: 0.5 is not
+    assert gd.first_within([np.nan, np.inf, 1.0], 1.0) == 2
+    assert gd.first_within([], 1.0) is None
+    assert type(gd.first_within(np.array([1.0]), 1.0)) is int
+
+
+@FAST
+@given(
+    values=st.lists(st.floats(-1e6, 1e6), max_size=40),
+    level=st.floats(-1e3, 1e3),
+    rtol=st.floats(0.0, 1.0),
+)
+def test_first_within_is_the_first_index_in_the_band(values, level, rtol):
+    t = gd.first_within(values, level, rtol=rtol)
+    inside = [abs(v - level) <= rtol * abs(level) for v in values]
+    assert t == (inside.index(True) if any(inside) else None)
+
+
+@FAST
+@given(
+    level=st.floats(1e-3, 10.0),
+    above=st.floats(1.2, 100.0),
+    factor=st.floats(0.5, 0.99),
+)
+def test_first_within_of_a_curve_falling_to_a_level(level, above, factor):
+    curve = level + (above - 1.0) * level * factor ** np.arange(1000)
+    t = gd.first_within(curve, level)
+    assert t == int(np.argmax(curve - level <= 0.1 * level))  # from above: one-sided
+    assert curve[t] - level <= 0.1 * level < curve[t - 1] - level
+
+
+def test_the_chapters_recursion_and_reach():
+    """Chapter 2's toy problem: a drop reaches the small rate's floor much sooner."""
+    toy = {
+        "small": lrbook.constant(0.05),
+        "drop": lrbook.multistep_decay(0.5, milestones=[20], gamma=0.1),
+    }
+    loss = {
+        k: gd.expected_loss(1.0, s, 1.0, x0=10.0, steps=150) for k, s in toy.items()
+    }
+    floor = 0.5 * noise_floor(1.0, 0.05, 1.0)
+    reach = {k: gd.first_within(v, floor) for k, v in loss.items()}
+    assert reach == {"small": 104, "drop": 67}
+
+
+# ------------------------------------------------------------- the package's layout
+def test_every_public_name_is_importable_from_lrbook_gd():
+    from lrbook.gd import descent, noise, objectives, theory
+
+    for module in (descent, noise, objectives, theory):
+        for name in module.__all__:
+            assert getattr(gd, name) is getattr(module, name), name
+            assert name in gd.__all__, name
+
+
+BAD_NOISE = [
+    (lambda: stability_limit(1.0, momentum=1.0), ValueError, "momentum must be"),
+    (lambda: stability_limit(1.0, momentum="0.9"), TypeError, "momentum must be"),
+    (lambda: gd.mean_square(0.0, 0.1, 1.0, steps=3), ValueError, "a must be > 0"),
+    (lambda: gd.mean_square("1", 0.1, 1.0, steps=3), TypeError, "a must be"),
+    (lambda: gd.mean_square(1.0, 0.1, -1.0, steps=3), ValueError, "sigma must be"),
+    (lambda: gd.mean_square(1.0, -0.1, 1.0, steps=3), ValueError, "lr must be"),
+    (lambda: gd.mean_square(1.0, "0.1", 1.0, steps=3), TypeError, "lr must be"),
+    (lambda: gd.mean_square(1.0, [0.1] * 2, 1.0, steps=3), ValueError, "lr as an"),
+    (lambda: gd.mean_square(1.0, 0.1, 1.0), TypeError, "steps is required"),
+    (lambda: gd.mean_square(1.0, 0.1, 1.0, steps=-1), ValueError, "steps must be"),
+    (lambda: gd.mean_square(1.0, 0.1, 1.0, steps=2.0), TypeError, "steps must be"),
+    (lambda: gd.mean_square(1.0, 0.1, 1.0, math.nan, 3), ValueError, "x0 must be"),
+    (
+        lambda: gd.mean_square(1.0, 0.1, 1.0, x0=1.0, steps=3, v0=1.0),
+        ValueError,
+        "either x0 .* or v0",
+    ),
+    (lambda: gd.mean_square(1.0, 0.1, 1.0, steps=3, v0=-1.0), ValueError, "v0 must"),
+    (lambda: gd.expected_loss(1.0, 0.1, 1.0), TypeError, "steps is required"),
+    (lambda: gd.expected_loss(1.0, 0.1, None, steps=3), TypeError, "sigma must be"),
+    (
+        lambda: gd.simulate_mean_square(quadratic_1d(), [0.1]),
+        TypeError,
+        "objective must be a noisy objective",
+    ),
+    (
+        lambda: gd.simulate_mean_square(noisy(F, 1.0), 0.1),
+        TypeError,
+        "lrs must be a sequence",
+    ),
+    (
+        lambda: gd.simulate_mean_square(noisy(F, 1.0), [0.1], seeds=[]),
+        ValueError,
+        "seeds must hold at least one",
+    ),
+    (
+        lambda: gd.simulate_mean_square(noisy(F, 1.0), [0.1], seeds=[0, -1]),
+        ValueError,
+        r"seeds\[1\] must be",
+    ),
+    (
+        lambda: gd.simulate_mean_square(noisy(F, 1.0), [0.1], seeds=5),
+        TypeError,
+        "seeds must be",
+    ),
+    (
+        lambda: gd.simulate_mean_square(noisy(F, 1.0), [0.1], steps=-1),
+        ValueError,
+        "steps must be",
+    ),
+    (lambda: gd.first_within([[1.0, 2.0]], 1.0), ValueError, "values must be a 1-d"),
+    (lambda: gd.first_within(["a"], 1.0), TypeError, "values must be"),
+    (lambda: gd.first_within([1.0], math.nan), ValueError, "level must be"),
+    (lambda: gd.first_within([1.0], "1"), TypeError, "level must be"),
+    (lambda: gd.first_within([1.0], 1.0, rtol=-0.1), ValueError, "rtol must be"),
+    (lambda: gd.first_within([1.0], 1.0, atol=math.inf), ValueError, "atol must be"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "match"), BAD_NOISE)
+def test_bad_arguments_of_the_noise_helpers_raise_with_the_parameter_name(
+    call, error, match
+):
+    with pytest.raises(error, match=match):
+        call()
