@@ -238,7 +238,7 @@ def test_live_legend_lists_only_the_series_drawn():
 def test_auto_limits_are_computed_once_in_python_within_log_decades():
     ex = picker()
     embedded = explore.decode_limits(ex.payload())
-    assert "autoLimits" not in explore._library()  # the page computes no limits
+    assert "autoLimits" not in explore.page_library()  # the page computes no limits
     span = explore.LOG_DECADES * 1.1  # the clamp, plus 5 % of margin at each end
     for f, which in enumerate(ex.controls[0].values):
         lims = ex.frame_limits(which=which)
@@ -373,7 +373,7 @@ def test_payload_is_json_and_script_safe():
 
 
 def test_page_script_implements_no_formula():
-    js = explore._library()
+    js = explore.page_library()
     for fn in ("Math.cos", "Math.sin", "Math.exp", "Math.floor(t", "gamma"):
         assert fn not in js, f"the page script must only draw, found {fn}"
 

@@ -1,4 +1,4 @@
-// lrbook explorers, the kernel-free view (see lrbook/explore.py).
+// lrbook explorers, the kernel-free view (see lrbook/explore/web.py, payload.py).
 // Every number drawn here was computed by lrbook in Python and embedded in the page;
 // this script decodes the data, builds the controls and draws SVG. It implements no
 // formula of the book: only axes, ticks and pixels.
@@ -110,7 +110,7 @@
       return new Response(stream).arrayBuffer();
     }
 
-    // Layout written by lrbook.explore._Pool.blob.
+    // Layout written by lrbook.explore.payload._Pool.blob.
     function decode(spec, buf) {
       var n = spec.nArrays;
       var lengths = new Uint32Array(buf, 0, n);

@@ -1,0 +1,1 @@
+"""Ready-made explorers, one module per topic of the book."""
