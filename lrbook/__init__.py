@@ -5,7 +5,7 @@ Schedules are pure functions of the update number that reproduce PyTorch's
 """
 
 from . import exercises, explore, gd, plotting
-from .data import MNIST, load_mnist
+from .data import MNIST, book_mnist, load_mnist
 from .schedules import (
     ReduceLROnPlateau,
     Schedule,
@@ -34,6 +34,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MNIST",
+    "book_mnist",
     "load_mnist",
     "fit",
     "History",

@@ -70,7 +70,6 @@ from .tex import tex_html, tex_plain
 from .topics.gradient_descent import GD_OBJECTIVES, GD_RATIOS, gradient_descent
 from .topics.schedules import (
     FACTORIES,
-    PARAMETERS,
     X_LABEL,
     Y_LABEL,
     compare,
@@ -85,7 +84,6 @@ __all__ = [
     "LOG_DECADES",
     "MAX_BYTES",
     "MAX_FRAMES",
-    "PARAMETERS",
     "X_LABEL",
     "Y_LABEL",
     "Control",

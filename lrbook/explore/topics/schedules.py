@@ -24,36 +24,15 @@ from ..web import MAX_BYTES
 
 FACTORIES = {name: getattr(_schedules, name) for name in _schedules.FACTORIES}
 
-#: How a schedule parameter is shown on a slider: (symbol in TeX, unit).
-PARAMETERS = {
-    "lr": (r"\alpha_0", None),
-    "gamma": (r"\gamma", None),
-    "step_size": ("s", "steps"),
-    "milestones": (None, "steps"),
-    "t_max": (r"T_{\max}", "steps"),
-    "eta_min": (r"\eta_{\min}", None),
-    "t_0": ("T_0", "steps"),
-    "t_mult": ("m", None),
-    "base_lr": (r"\alpha_{\mathrm{base}}", None),
-    "max_lr": (r"\alpha_{\max}", None),
-    "step_size_up": ("u", "steps"),
-    "step_size_down": ("d", "steps"),
-    "total_steps": ("N", "steps"),
-    "pct_start": (None, "fraction of N"),
-    "div_factor": (None, None),
-    "final_div_factor": (None, None),
-    "start_factor": ("f_s", None),
-    "end_factor": ("f_e", None),
-    "total_iters": ("T", "steps"),
-}
-
 X_LABEL = plotting.axis_label("update", "optimizer steps", symbol="t")
 Y_LABEL = plotting.axis_label("learning rate", symbol=r"\alpha_t")
 
 
-def _parameter_label(param: str, owner: str | None = None) -> str:
-    """The label of a parameter's slider: name, symbol, unit (and owner)."""
-    symbol, unit = PARAMETERS.get(param, (None, None))
+def _parameter_label(factory, param: str, owner: str | None = None) -> str:
+    """The label of a parameter's slider: name, symbol and unit from the factory's
+    declaration (:mod:`lrbook.schedules.registry`), and the owner in a comparison."""
+    declared = _schedules.registry.declaration(factory.__name__).parameter(param)
+    symbol, unit = declared.symbol, declared.unit
     text = param
     if symbol:
         text += f" ${symbol}$"
@@ -257,7 +236,9 @@ def _parameter_control(key, values, entries: list, names: list, labels: list):
         ctrl_name = "p_" + ctrl_name
     default = entries[hits[0]][1].get(param) if len(entries) == 1 or owner else None
     label = _parameter_label(
-        param, (labels[hits[0]] if owner and len(entries) > 1 else None)
+        entries[hits[0]][0],
+        param,
+        labels[hits[0]] if owner and len(entries) > 1 else None,
     )
     if isinstance(values, np.ndarray):
         values = values.tolist()  # e.g. np.linspace(...): plain numbers
