@@ -39,6 +39,7 @@ from torch.utils.data import DataLoader, TensorDataset
 import lrbook
 from lrbook import train
 from lrbook.data import _load_subset
+from lrbook.train import context, models
 
 
 def tight_loop(x, y, model, epochs, batch_size, seed):
@@ -80,7 +81,7 @@ def dataloader_loop(x, y, model, epochs, batch_size, seed):
 def measure(data, x, y, args, threads: int) -> dict:
     """Median images/s of each method, all on ``threads`` CPU threads."""
     torch.set_num_threads(threads)
-    make = train._MODELS[args.model]
+    make = models.MODELS[args.model]
     n_train = x.shape[0]
     total_updates = args.epochs * -(-n_train // args.batch_size)
     schedule = lrbook.cosine_annealing(0.05, t_max=total_updates)
@@ -155,7 +156,7 @@ def main() -> None:
     data = _load_subset()
     load_s = time.perf_counter() - start
     n_train = data.n_train
-    x, y, _, _ = train._tensors(data, None, None, torch.device("cpu"))
+    x, y, _, _ = context.prepare_tensors(data, None, None, torch.device("cpu"))
     print(
         f"bench/train.py: torch {torch.__version__}, CPU; data {data.source} "
         f"({n_train:,} train / {data.n_test:,} test images); model {args.model}, "
@@ -175,7 +176,7 @@ def main() -> None:
     # network, training on the 4,000 images and evaluating on the 1,000 test images.
     times = []
     for r in range(args.rounds):
-        train._PREPARED.update(ref=None, key=None, tensors=None)
+        context.clear_tensor_cache()
         start = time.perf_counter()
         train.fit(
             0.05,

@@ -18,7 +18,8 @@ import torch
 import lrbook
 from lrbook import _env, train
 from lrbook.data import _load_subset
-from lrbook.train import History, compare, fit, lr_range_test
+from lrbook.train import History, compare, context, driver, fit, loop, lr_range_test
+from lrbook.train.models import build_model
 
 FIELDS = ("lr", "loss", "train_loss", "train_accuracy", "test_loss", "test_accuracy")
 
@@ -96,7 +97,7 @@ def test_seed_sets_the_initial_weights(mnist):
 
 def test_epoch_metrics_are_exact(mnist):
     h = run(mnist, 0.0, epochs=2, batch_size=100)  # rate 0: the network stays fixed
-    x, y, xt, yt = train._tensors(mnist, None, None, torch.device("cpu"))
+    x, y, xt, yt = context.prepare_tensors(mnist, None, None, torch.device("cpu"))
     with torch.no_grad():
         out, out_test = h.model(x), h.model(xt)
     acc = (out.argmax(1) == y).double().mean().item()
@@ -223,8 +224,8 @@ def test_buffered_loss_path_of_the_gpu_gives_the_same_history(mnist, monkeypatch
     sync = run(mnist, 0.05)
     with pytest.warns(RuntimeWarning, match="diverged"):
         sync_bad = run(mnist, 1e6, epochs=3)
-    monkeypatch.setattr(train, "_read_loss_every_update", lambda device: False)
-    monkeypatch.setattr(train, "_CUDA_CHECK_EVERY", 3)
+    monkeypatch.setattr(loop, "read_loss_every_update", lambda device: False)
+    monkeypatch.setattr(loop, "GPU_LOSSES_READ_EVERY", 3)
     assert same(run(mnist, 0.05), sync)
     with pytest.warns(RuntimeWarning, match="diverged"):
         bad = run(mnist, 1e6, epochs=3)
@@ -331,21 +332,21 @@ def test_data_must_be_mnist():
 
 def test_progress_setting(monkeypatch, mnist, capsys):
     monkeypatch.setenv("LRBOOK_PROGRESS", "0")
-    assert train._progress_enabled(None) is False
+    assert context.progress_enabled(None) is False
     monkeypatch.setenv("LRBOOK_PROGRESS", "1")
-    assert train._progress_enabled(None) is True
-    assert train._progress_enabled(False) is False
+    assert context.progress_enabled(None) is True
+    assert context.progress_enabled(False) is False
     monkeypatch.delenv("LRBOOK_PROGRESS")
 
     class Kernel:
         _allow_stdin = False  # how nbclient (Jupyter Book, papermill) runs cells
 
     monkeypatch.setattr(_env, "jupyter_kernel", lambda: Kernel)
-    assert train._progress_enabled(None) is False
+    assert context.progress_enabled(None) is False
     Kernel._allow_stdin = True  # a person at JupyterLab, VS Code or Colab
-    assert train._progress_enabled(None) is True
+    assert context.progress_enabled(None) is True
     monkeypatch.setattr(_env, "jupyter_kernel", lambda: None)
-    assert train._progress_enabled(None) is False  # pytest: stderr is not a terminal
+    assert context.progress_enabled(None) is False  # pytest: stderr is not a terminal
     h = fit(0.05, data=mnist, epochs=1, progress=True)  # a bar, to stderr, then gone
     assert h.updates == 10
     assert capsys.readouterr().out == ""
@@ -372,9 +373,9 @@ def test_one_answer_to_are_we_in_a_notebook(monkeypatch):
 
     fake_ipython(monkeypatch, KernelShell())
     assert _env.jupyter_kernel() is KernelShell.kernel and _env.in_kernel()
-    assert train._progress_enabled(None) is False  # executed unattended: no bars
+    assert context.progress_enabled(None) is False  # executed unattended: no bars
     Kernel._allow_stdin = True
-    assert train._progress_enabled(None) is True  # a person runs the notebook
+    assert context.progress_enabled(None) is True  # a person runs the notebook
     fake_ipython(monkeypatch, TerminalShell())
     assert isinstance(_env.ipython_shell(), TerminalShell)
     assert _env.jupyter_kernel() is None and not _env.in_kernel()
@@ -435,16 +436,16 @@ def test_lr_range_test_gathers_minibatches_as_before(mnist):
     r = lr_range_test(data=mnist, device="cpu", progress=False, **kw)
     assert not r.stopped_early and r.lr.size == 30  # 5 passes of 6 full batches
     dev = torch.device("cpu")
-    x_train, y_train, _, _ = train._tensors(mnist, None, None, dev)
+    x_train, y_train, _, _ = context.prepare_tensors(mnist, None, None, dev)
     n, b, t_max = x_train.shape[0], kw["batch_size"], kw["num_updates"]
-    net, _ = train._build_model("mlp", kw["seed"])
+    net, _ = build_model("mlp", kw["seed"])
     lrs = kw["start_lr"] * (kw["end_lr"] / kw["start_lr"]) ** (
         np.arange(t_max) / (t_max - 1)
     )
-    opt = train._make_optimizer("sgd", net.parameters(), lrs[0], None, 0.0)
+    opt = driver.make_optimizer("sgd", net.parameters(), lrs[0], None, 0.0)
     gen = torch.Generator().manual_seed(kw["seed"])
     losses, pos = [], n
-    with train._reproducible(dev, 1, kw["seed"]):
+    with context.reproducible(dev, 1, kw["seed"]):
         for t in range(t_max):
             if pos + b > n:
                 perm = torch.randperm(n, generator=gen)

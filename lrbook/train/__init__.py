@@ -1,0 +1,59 @@
+r"""Train small networks on MNIST with a learning-rate schedule, fast and reproducibly.
+
+Three entry points, used by every chapter's experiment:
+
+* :func:`fit` trains a small network (an MLP by default, or a small CNN) with an lrbook
+  schedule, a :class:`~lrbook.ReduceLROnPlateau` or a PyTorch scheduler, and returns a
+  :class:`History` of the learning rate and loss at every update.
+* :func:`lr_range_test` sweeps the learning rate exponentially over a few hundred
+  updates (Smith, 2017; fastai's ``lr_find``) and suggests a range.
+* :func:`compare` runs several schedules over several seeds under the same budget and
+  reports the mean and spread of the final test accuracy and loss; its
+  :meth:`Comparison.explorer` draws every run.
+
+The modules, in the order a run uses them: :mod:`~lrbook.train.models` (the
+networks), :mod:`~lrbook.train.context` (device, data tensors, reproducibility,
+progress bars), :mod:`~lrbook.train.driver` (the optimizer and the schedule that sets
+its rate), :mod:`~lrbook.train.loop` (the one minibatch loop of ``fit`` and
+``lr_range_test``), then one module per entry point (``fit``, ``range_test``,
+``compare``) and :mod:`~lrbook.train.explorer` (the training-curve explorer).
+
+How it stays fast: the images are normalised once into one float tensor on the device;
+each epoch draws a random permutation of the examples, and each minibatch is gathered
+with one ``index_select`` by a slice of it (no ``DataLoader``, no per-example Python).
+The optimizers use PyTorch's fused implementations, the loss of every update is read
+without waiting (on the CPU it is already computed; on a GPU losses are collected and
+read every few dozen updates), and the progress bar is updated cheaply.
+
+How it stays reproducible: the network is initialised under
+``torch.manual_seed(seed)`` (inside ``torch.random.fork_rng``, so the caller's global
+random state is untouched), the order of the examples comes from a ``torch.Generator``
+seeded with ``seed``, and on the CPU ``torch.use_deterministic_algorithms(True)`` is in
+force during training. PyTorch runs on **one CPU thread** by default here
+(``torch.set_num_threads(1)`` for the duration of the call, then restored): the result
+of a matrix product can depend on how it is split between threads, so a fixed count
+makes a run reproducible on machines with different numbers of cores; and for networks
+this small, extra threads help little when the machine is idle (about 1.3 times faster
+with two threads) but slow training down tens of times when other programs compete for
+the cores (each thread waits for the others at every operation). Two runs with the same
+arguments give bit-identical histories on the same kind of CPU with the same PyTorch
+version; the settings are recorded in ``History.config``.
+"""
+
+from .compare import Comparison, compare
+from .fit import History, fit
+from .models import MNIST_MEAN, MNIST_STD, cnn, mlp
+from .range_test import LRRangeTest, lr_range_test
+
+__all__ = [
+    "History",
+    "LRRangeTest",
+    "Comparison",
+    "fit",
+    "lr_range_test",
+    "compare",
+    "mlp",
+    "cnn",
+    "MNIST_MEAN",
+    "MNIST_STD",
+]

@@ -1,0 +1,549 @@
+"""Training with a learning-rate schedule: :func:`fit` and its :class:`History`."""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import _checks as check
+from ..data import MNIST
+from ..plotting import axis_label, color
+from .context import (
+    Prepared,
+    check_num_threads,
+    close_bar,
+    prepare,
+    progress_bar,
+    progress_enabled,
+    reproducible,
+)
+from .driver import ScheduleDriver, check_optimizer_args
+from .loop import MinibatchLoop, evaluate, updates_per_epoch
+from .models import build_model
+from .plots import (
+    EPOCH_LABEL,
+    LR_LABEL,
+    UPDATE_LABEL,
+    integer_ticks,
+    new_axes,
+    styled,
+)
+
+MONITORS = ("test_loss", "train_loss", "test_accuracy", "train_accuracy")
+
+
+@dataclass(eq=False, repr=False)
+class History:
+    """What :func:`fit` measured: per update, and per epoch.
+
+    Updates are numbered from 0, like the step ``t`` of a schedule: ``lr[t]`` is the
+    learning rate used by update ``t`` and ``loss[t]`` the minibatch loss it computed
+    (before its step). Losses are cross-entropies in nats; accuracies are fractions.
+
+    Attributes:
+        lr: learning rate of each update, ``float64`` array of shape ``(updates,)``.
+        loss: training minibatch loss of each update, same shape.
+        train_loss: mean training loss of each completed epoch (over its minibatches).
+        train_accuracy: training accuracy of each completed epoch (over its
+            minibatches, as the network changed during the epoch).
+        test_loss: test loss after each completed epoch.
+        test_accuracy: test accuracy after each completed epoch.
+        updates_per_epoch: minibatches per epoch (the last one may be smaller).
+        diverged: whether training stopped because the loss became NaN or infinite.
+        message: the reason it stopped early (empty otherwise).
+        config: the settings of the run (plain Python values).
+        train_seconds: wall time spent training (excluding evaluation).
+        eval_seconds: wall time spent evaluating on the test set.
+        model: the trained network.
+    """
+
+    lr: np.ndarray
+    loss: np.ndarray
+    train_loss: np.ndarray
+    train_accuracy: np.ndarray
+    test_loss: np.ndarray
+    test_accuracy: np.ndarray
+    updates_per_epoch: int
+    diverged: bool = False
+    message: str = ""
+    config: dict = field(default_factory=dict)
+    train_seconds: float = 0.0
+    eval_seconds: float = 0.0
+    model: Any = None
+
+    @property
+    def updates(self) -> int:
+        """Number of updates made (or attempted, for the one that diverged)."""
+        return int(self.lr.shape[0])
+
+    @property
+    def epochs(self) -> int:
+        """Number of completed epochs."""
+        return int(self.test_loss.shape[0])
+
+    @property
+    def final_test_accuracy(self) -> float:
+        """Test accuracy after the last completed epoch (NaN if it diverged)."""
+        if self.diverged or not self.epochs:
+            return math.nan
+        return float(self.test_accuracy[-1])
+
+    @property
+    def final_test_loss(self) -> float:
+        """Test loss after the last completed epoch (NaN if it diverged)."""
+        if self.diverged or not self.epochs:
+            return math.nan
+        return float(self.test_loss[-1])
+
+    def __repr__(self) -> str:
+        head = (
+            f"History(epochs={self.epochs}, updates={self.updates}, "
+            f"schedule={self.config.get('schedule', '?')}"
+        )
+        if self.diverged:
+            return f"{head}, diverged: {self.message})"
+        if not self.epochs:
+            return f"{head})"
+        return (
+            f"{head}, test accuracy {100 * self.test_accuracy[-1]:.2f} %, "
+            f"test loss {self.test_loss[-1]:.4f})"
+        )
+
+    @styled
+    def plot(self, axes=None):
+        """Plot the learning rate and loss per update, and the accuracy per epoch.
+
+        Args:
+            axes: three matplotlib Axes to draw into (default: a new figure in the
+                book's style).
+
+        Returns:
+            The matplotlib Figure. A new figure is not left open in pyplot: in a
+            notebook it appears once, as the value of the cell (``h.plot()``); keep it
+            with ``fig = h.plot()`` to save or show it later.
+        """
+        fig, (ax_lr, ax_loss, ax_acc) = new_axes(axes, 3)
+        ax_lr.plot(np.arange(self.updates), self.lr, color=color(0))
+        ax_lr.set(xlabel=UPDATE_LABEL, ylabel=LR_LABEL, title="learning rate")
+        self._plot_loss(ax_loss)
+        if self.diverged:
+            k = self.updates - 1
+            for ax in (ax_lr, ax_loss):
+                ax.axvline(
+                    k,
+                    color=color(4),
+                    ls="--",
+                    lw=1.2,
+                    label=f"diverged (update {k})" if ax is ax_loss else None,
+                )
+        ax_loss.legend()
+        self._plot_accuracy(ax_acc)
+        return fig
+
+    def _plot_loss(self, ax) -> None:
+        """Minibatch losses, epoch means and test losses against the update."""
+        t = np.arange(self.updates)
+        ok = np.isfinite(self.loss) & (self.loss > 0)
+        ax.plot(
+            t[ok],
+            self.loss[ok],
+            color=color(0),
+            alpha=0.35,
+            lw=0.8,
+            label="train (minibatch)",
+        )
+        ends = (np.arange(self.epochs) + 1) * self.updates_per_epoch - 1
+        ax.plot(ends, self.train_loss, "o-", color=color(0), label="train (epoch mean)")
+        ax.plot(ends, self.test_loss, "s-", color=color(1), label="test")
+        if ok.any():
+            ax.set_yscale("log")
+        ax.set(
+            xlabel=UPDATE_LABEL,
+            ylabel=axis_label("cross-entropy loss", "nats"),
+            title="loss",
+        )
+
+    def _plot_accuracy(self, ax) -> None:
+        """Training and test accuracy against the epoch."""
+        epochs = np.arange(1, self.epochs + 1)
+        ax.plot(epochs, 100 * self.train_accuracy, "o-", color=color(0), label="train")
+        ax.plot(epochs, 100 * self.test_accuracy, "s-", color=color(1), label="test")
+        ax.set(xlabel=EPOCH_LABEL, ylabel=axis_label("accuracy", "%"), title="accuracy")
+        integer_ticks(ax)
+        if self.epochs:
+            ax.legend()
+            return
+        ax.text(
+            0.5,
+            0.5,
+            "no completed epoch",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color=color(7),
+        )
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+
+def fit(
+    schedule,
+    *,
+    data: MNIST | None = None,
+    model="mlp",
+    epochs: int = 3,
+    batch_size: int = 64,
+    optimizer="sgd",
+    momentum: float | None = None,
+    weight_decay: float = 0.0,
+    lr: float | None = None,
+    step_per: str | None = None,
+    monitor: str = "test_loss",
+    seed: int = 0,
+    n_train: int | None = None,
+    n_test: int | None = None,
+    device=None,
+    num_threads: int | None = 1,
+    progress: bool | None = None,
+) -> History:
+    """Train a network on MNIST with a learning-rate schedule and record everything.
+
+    Each epoch visits the training images once in a new random order, in minibatches
+    of ``batch_size`` (the last one may be smaller), makes one optimizer update per
+    minibatch, then measures the loss and accuracy on the test set. The schedule is
+    advanced after every update (``step_per="batch"``: update ``t`` uses ``s(t)``) or
+    after every epoch (``step_per="epoch"``: every update of epoch ``e`` uses
+    ``s(e)``). A reduce-on-plateau schedule is stepped once per epoch with the
+    ``monitor`` metric, exactly as PyTorch's ``ReduceLROnPlateau.step(metric)``.
+
+    If a minibatch loss is NaN or infinite, training stops there: the history ends at
+    that update, ``diverged`` is true, and a ``RuntimeWarning`` says "diverged at update
+    k, learning rate x". (On a GPU the check runs every few dozen updates, to avoid
+    waiting for the GPU at every step.)
+
+    Args:
+        schedule: the learning rate: a number (constant rate), an lrbook
+            :class:`~lrbook.schedules.Schedule` (e.g. ``lrbook.cosine_annealing(...)``),
+            an :class:`lrbook.ReduceLROnPlateau`, a function ``optimizer -> PyTorch
+            scheduler`` (e.g. ``lambda opt: torch.optim.lr_scheduler.StepLR(opt, 2)``,
+            with base rate ``lr``), or a PyTorch scheduler object built on the optimizer
+            passed as ``optimizer``. Plateau objects are copied, not modified. An
+            lrbook schedule sets the rate of update ``t`` (or epoch ``e``) to exactly
+            the value :func:`lrbook.as_torch_scheduler` would.
+        data: the data (:func:`lrbook.data.load_mnist`; default: ``load_mnist()``).
+        model: ``"mlp"`` (:func:`mlp`, default), ``"cnn"`` (:func:`cnn`), a function
+            returning a fresh ``nn.Module`` (initialised under ``seed``), or an
+            ``nn.Module``, which is trained in place.
+        epochs: passes over the training set (integer >= 1).
+        batch_size: images per update (integer, 1..number of training images).
+        optimizer: ``"sgd"`` (with momentum, default 0.9) or ``"adam"``; or a
+            ``torch.optim.Optimizer`` over the parameters of ``model`` (an nn.Module).
+        momentum: SGD's momentum in [0, 1) (default 0.9; only for ``"sgd"``).
+        weight_decay: L2 penalty coefficient (>= 0).
+        lr: the optimizer's base rate, only for PyTorch scheduler functions (default
+            0.1 for SGD, 0.001 for Adam). lrbook schedules carry their own rate.
+        step_per: ``"batch"`` or ``"epoch"``; default ``"batch"``, and ``"epoch"`` for
+            reduce-on-plateau (which only supports ``"epoch"``).
+        monitor: the metric a reduce-on-plateau schedule watches: ``"test_loss"``
+            (default), ``"train_loss"``, ``"test_accuracy"`` or ``"train_accuracy"``
+            (accuracies need ``mode="max"``).
+        seed: seeds the initialisation and the order of the examples (integer >= 0).
+        n_train: use only the first ``n_train`` training images (default: all).
+        n_test: use only the first ``n_test`` test images (default: all).
+        device: ``"cpu"``, ``"cuda"`` or a ``torch.device``; default CUDA if available.
+        num_threads: CPU threads for PyTorch during this call (default 1, see
+            :mod:`lrbook.train` on reproducibility; ``None`` keeps PyTorch's current
+            setting, ``torch.get_num_threads()``).
+        progress: show a ``tqdm.auto`` progress bar (epoch, training loss, test
+            accuracy, learning rate). Default: ``$LRBOOK_PROGRESS`` if set (``0`` off,
+            ``1`` on), else on in a terminal and in a notebook run by a person, off
+            when a notebook is executed unattended (as when the website is built). The
+            bar disappears when training ends.
+
+    Returns:
+        A :class:`History`.
+
+    Raises:
+        TypeError, ValueError: a bad argument (the message names it).
+
+    Examples:
+        >>> import lrbook
+        >>> from lrbook.train import fit
+        >>> h = fit(lrbook.cosine_annealing(0.1, t_max=120), epochs=2,
+        ...         n_train=3000, progress=False)  # doctest: +SKIP
+        >>> h  # doctest: +SKIP
+        History(epochs=2, updates=94, schedule=cosine_annealing(...), test accuracy ...)
+        >>> h.plot()  # doctest: +SKIP
+    """
+    epochs = check.integer("epochs", epochs, minimum=1)
+    seed = check.integer("seed", seed, minimum=0)
+    batch_size = check.integer("batch_size", batch_size, minimum=1)
+    if step_per is not None:
+        step_per = check.choice("step_per", step_per, ("batch", "epoch"))
+    monitor = check.choice("monitor", monitor, MONITORS)
+    num_threads = check_num_threads(num_threads)
+    check_optimizer_args(optimizer, momentum, weight_decay)
+    show = progress_enabled(progress)
+    run = _set_up(
+        schedule,
+        prepare(data, n_train, n_test, device, batch_size),
+        model=model,
+        optimizer=optimizer,
+        momentum=momentum,
+        weight_decay=weight_decay,
+        lr=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        step_per=step_per,
+        monitor=monitor,
+        seed=seed,
+    )
+    loop = run.minibatch_loop(progress_bar(show, run.total_updates, "fit", "update"))
+    with reproducible(run.prepared.device, num_threads, seed) as threads:
+        try:
+            record = run.train(loop)
+        finally:
+            close_bar(loop.bar)
+    if loop.stopped:
+        warnings.warn(record.message, RuntimeWarning, stacklevel=2)
+    return run.history(loop, record, threads)
+
+
+@dataclass
+class _EpochRecord:
+    """What :func:`fit` measures once per epoch, and the time it spends."""
+
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    train_seconds: float = 0.0
+    eval_seconds: float = 0.0
+    message: str = ""
+
+    def metric(self, name: str) -> float:
+        """The last value of a :data:`MONITORS` metric."""
+        return getattr(self, name)[-1]
+
+
+@dataclass(eq=False)
+class _Run:
+    """One run of :func:`fit`: its settings, data, network and schedule."""
+
+    prepared: Prepared
+    net: nn.Module
+    model_name: str
+    driver: ScheduleDriver
+    optimizer_name: str
+    epochs: int
+    batch_size: int
+    step_per: str
+    monitor: str
+    seed: int
+
+    @property
+    def updates_per_epoch(self) -> int:
+        return updates_per_epoch(self.prepared.n_train, self.batch_size)
+
+    @property
+    def total_updates(self) -> int:
+        return self.epochs * self.updates_per_epoch
+
+    def last_schedule_step(self) -> int:
+        """The last step of the schedule the run needs (checked: the schedule has
+        it)."""
+        last_step = (
+            self.total_updates - 1 if self.step_per == "batch" else self.epochs - 1
+        )
+        max_step = self.driver.max_step
+        if max_step is not None and last_step > max_step:
+            raise ValueError(
+                f"the schedule {self.driver.description} is defined for steps "
+                f"0..{max_step}, but training with epochs={self.epochs}, "
+                f"batch_size={self.batch_size} and step_per={self.step_per!r} needs "
+                f"steps 0..{last_step} (there are {self.updates_per_epoch} updates "
+                f"per epoch)"
+            )
+        return last_step
+
+    def minibatch_loop(self, bar) -> MinibatchLoop:
+        return MinibatchLoop(
+            self.net,
+            self.driver,
+            self.prepared.x_train,
+            self.prepared.y_train,
+            batch_size=self.batch_size,
+            seed=self.seed,
+            planned_updates=self.total_updates,
+            step_per_update=self.step_per == "batch",
+            bar=bar,
+        )
+
+    def train(self, loop: MinibatchLoop) -> _EpochRecord:
+        """Every epoch: train, evaluate on the test set, step a per-epoch schedule."""
+        record = _EpochRecord()
+        for epoch in range(self.epochs):
+            start = time.perf_counter()
+            trained = loop.epoch()
+            record.train_seconds += time.perf_counter() - start
+            if trained is None:
+                record.message = _divergence_message(loop, epoch)
+                break
+            record.train_loss.append(trained[0])
+            record.train_accuracy.append(trained[1])
+            start = time.perf_counter()
+            test_loss, test_accuracy = evaluate(
+                self.net, self.prepared.x_test, self.prepared.y_test
+            )
+            record.eval_seconds += time.perf_counter() - start
+            record.test_loss.append(test_loss)
+            record.test_accuracy.append(test_accuracy)
+            self._show_progress(loop, record, epoch)
+            if epoch < self.epochs - 1:  # no step after the last update: none follows
+                if self.driver.steps_on_metric:
+                    self.driver.step(record.metric(self.monitor))
+                elif self.step_per == "epoch":
+                    self.driver.step()
+        return record
+
+    def _show_progress(self, loop: MinibatchLoop, record: _EpochRecord, epoch: int):
+        if loop.bar is not None:
+            loop.bar.set_postfix(
+                {
+                    "epoch": f"{epoch + 1}/{self.epochs}",
+                    "loss": f"{record.train_loss[-1]:.3f}",
+                    "test acc": f"{100 * record.test_accuracy[-1]:.1f}%",
+                    "lr": f"{self.driver.optimizer.param_groups[0]['lr']:.3g}",
+                },
+                refresh=False,
+            )
+
+    def history(self, loop: MinibatchLoop, record: _EpochRecord, threads: int):
+        """The :class:`History` of the run, with its settings in ``config``."""
+        defaults = self.driver.optimizer.defaults
+        config = {
+            "schedule": self.driver.description,
+            "model": self.model_name,
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "optimizer": self.optimizer_name,
+            "momentum": defaults.get("momentum"),
+            "weight_decay": defaults.get("weight_decay"),
+            "step_per": self.step_per,
+            "monitor": self.monitor if self.driver.steps_on_metric else None,
+            "seed": self.seed,
+            "n_train": self.prepared.n_train,
+            "n_test": self.prepared.n_test,
+            "data": self.prepared.data.source,
+            "device": str(self.prepared.device),
+            "num_threads": threads,
+            "torch": torch.__version__,
+        }
+        return History(
+            lr=np.array(loop.lrs, dtype=np.float64),
+            loss=np.array(loop.losses, dtype=np.float64),
+            train_loss=np.array(record.train_loss),
+            train_accuracy=np.array(record.train_accuracy),
+            test_loss=np.array(record.test_loss),
+            test_accuracy=np.array(record.test_accuracy),
+            updates_per_epoch=self.updates_per_epoch,
+            diverged=loop.stopped,
+            message=record.message,
+            config=config,
+            train_seconds=record.train_seconds,
+            eval_seconds=record.eval_seconds,
+            model=self.net,
+        )
+
+
+def _set_up(
+    schedule,
+    prepared: Prepared,
+    *,
+    model,
+    optimizer,
+    momentum,
+    weight_decay,
+    lr,
+    epochs: int,
+    batch_size: int,
+    step_per: str | None,
+    monitor: str,
+    seed: int,
+) -> _Run:
+    """The network on the device, the optimizer and the schedule, checked against
+    each other and against the length of the run."""
+    net, model_name = build_model(model, seed)
+    if isinstance(optimizer, torch.optim.Optimizer):
+        _check_optimizer_object(optimizer, model, net)
+    net.to(prepared.device)
+    net.train()
+    driver = ScheduleDriver(
+        schedule, optimizer, net.parameters(), lr, momentum, weight_decay
+    )
+    run = _Run(
+        prepared,
+        net,
+        model_name,
+        driver,
+        optimizer_name=(
+            optimizer if isinstance(optimizer, str) else type(optimizer).__name__
+        ),
+        epochs=epochs,
+        batch_size=batch_size,
+        step_per=_resolve_step_per(driver, step_per, monitor),
+        monitor=monitor,
+        seed=seed,
+    )
+    driver.start(run.last_schedule_step() + 1)
+    return run
+
+
+def _check_optimizer_object(optimizer, model, net: nn.Module) -> None:
+    """A given Optimizer must update the given network's parameters, and only them."""
+    if not isinstance(model, nn.Module):
+        raise ValueError(
+            "an Optimizer object needs model= to be the nn.Module "
+            "whose parameters it updates"
+        )
+    own = {id(p) for p in net.parameters()}
+    if not all(id(p) in own for g in optimizer.param_groups for p in g["params"]):
+        raise ValueError("optimizer updates parameters that are not model's")
+
+
+def _resolve_step_per(driver: ScheduleDriver, step_per, monitor: str) -> str:
+    """``step_per``, by default ``"batch"``; reduce-on-plateau steps per epoch, on a
+    metric that improves in the direction of its ``mode``."""
+    if not driver.steps_on_metric:
+        return step_per or "batch"
+    if step_per == "batch":
+        raise ValueError(
+            "step_per='batch' is not possible with reduce-on-plateau: "
+            "it steps once per epoch, on the monitored metric; use "
+            "step_per='epoch' (the default for it)"
+        )
+    upward = monitor.endswith("accuracy")
+    if upward != (driver.mode == "max"):
+        raise ValueError(
+            f"monitor={monitor!r} improves when it goes "
+            f"{'up' if upward else 'down'}, but the plateau schedule "
+            f"has mode={driver.mode!r}; use mode="
+            f"{'max' if upward else 'min'!r}"
+        )
+    return "epoch"
+
+
+def _divergence_message(loop: MinibatchLoop, epoch: int) -> str:
+    k = loop.updates - 1
+    return (
+        f"diverged at update {k}, learning rate {loop.lrs[k]:g}: the "
+        f"loss became {loop.losses[k]} (epoch {epoch + 1}); try a "
+        f"smaller learning rate"
+    )
