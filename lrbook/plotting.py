@@ -25,14 +25,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+import numpy as np
+
 __all__ = [
     "BACKGROUND",
+    "EPOCH_LABEL",
     "FIGSIZE",
+    "LR_LABEL",
+    "UPDATE_LABEL",
     "GRID",
     "PALETTE",
     "axis_label",
     "color",
     "contrast_ratio",
+    "running_mean",
     "figure",
     "label_axes",
     "rc_params",
@@ -166,6 +172,28 @@ def axis_label(
     if unit:
         text += f" ({unit})"
     return text
+
+
+#: The book's axis labels for the update number, the learning rate and the epoch.
+UPDATE_LABEL = axis_label("update", "optimizer steps", symbol="t")
+LR_LABEL = axis_label("learning rate", symbol=r"\alpha_t")
+EPOCH_LABEL = axis_label("epoch")
+
+
+def running_mean(x: np.ndarray, window: int) -> np.ndarray:
+    """Mean of the last ``window`` values at each point (of fewer at the start).
+
+    Examples:
+        >>> running_mean(np.array([1.0, 3.0, 5.0, 7.0]), 2).tolist()
+        [1.0, 2.0, 4.0, 6.0]
+    """
+    if x.size < window:
+        return x.copy()
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    out = np.empty_like(x)
+    out[window - 1 :] = (c[window:] - c[:-window]) / window
+    out[: window - 1] = c[1:window] / np.arange(1, window)
+    return out
 
 
 def label_axes(

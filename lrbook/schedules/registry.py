@@ -127,9 +127,7 @@ def declare(
 def declarations() -> tuple[Declaration, ...]:
     """Every declared schedule, in the order the book teaches them (by family, then
     in the order of their module)."""
-    return tuple(
-        sorted(_DECLARATIONS.values(), key=lambda d: FAMILIES.index(d.family))
-    )
+    return tuple(sorted(_DECLARATIONS.values(), key=lambda d: FAMILIES.index(d.family)))
 
 
 def declaration(name: str) -> Declaration:

@@ -15,8 +15,9 @@ The modules, in the order a run uses them: :mod:`~lrbook.train.models` (the
 networks), :mod:`~lrbook.train.context` (device, data tensors, reproducibility,
 progress bars), :mod:`~lrbook.train.driver` (the optimizer and the schedule that sets
 its rate), :mod:`~lrbook.train.loop` (the one minibatch loop of ``fit`` and
-``lr_range_test``), then one module per entry point (``fit``, ``range_test``,
-``compare``) and :mod:`~lrbook.train.explorer` (the training-curve explorer).
+``lr_range_test``), then one module per entry point (``fitting``, ``range_test``,
+``comparison``); the training-curve explorer is
+:mod:`lrbook.explore.topics.training`.
 
 How it stays fast: the images are normalised once into one float tensor on the device;
 each epoch draws a random permutation of the examples, and each minibatch is gathered
@@ -40,8 +41,8 @@ arguments give bit-identical histories on the same kind of CPU with the same PyT
 version; the settings are recorded in ``History.config``.
 """
 
-from .compare import Comparison, compare
-from .fit import History, fit
+from .comparison import Comparison, compare
+from .fitting import History, fit
 from .models import MNIST_MEAN, MNIST_STD, cnn, mlp
 from .range_test import LRRangeTest, lr_range_test
 

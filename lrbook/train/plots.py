@@ -7,11 +7,14 @@ import warnings
 
 import numpy as np
 
-from ..plotting import FIGSIZE, axis_label, style
-
-UPDATE_LABEL = axis_label("update", "optimizer steps", symbol="t")
-LR_LABEL = axis_label("learning rate", symbol=r"\alpha_t")
-EPOCH_LABEL = axis_label("epoch")
+from ..plotting import (  # noqa: F401  (re-exported for the train modules)
+    EPOCH_LABEL,
+    FIGSIZE,
+    LR_LABEL,
+    UPDATE_LABEL,
+    running_mean,
+    style,
+)
 
 
 def styled(plot):
@@ -48,17 +51,6 @@ def integer_ticks(ax) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-
-
-def running_mean(x: np.ndarray, window: int) -> np.ndarray:
-    """Mean of the last ``window`` values at each point (of fewer at the start)."""
-    if x.size < window:
-        return x.copy()
-    c = np.cumsum(np.insert(x, 0, 0.0))
-    out = np.empty_like(x)
-    out[window - 1 :] = (c[window:] - c[:-window]) / window
-    out[: window - 1] = c[1:window] / np.arange(1, window)
-    return out
 
 
 def stack_padded(curves: list[np.ndarray]) -> np.ndarray:

@@ -24,8 +24,8 @@ from ..web import MAX_BYTES
 
 FACTORIES = {name: getattr(_schedules, name) for name in _schedules.FACTORIES}
 
-X_LABEL = plotting.axis_label("update", "optimizer steps", symbol="t")
-Y_LABEL = plotting.axis_label("learning rate", symbol=r"\alpha_t")
+X_LABEL = plotting.UPDATE_LABEL
+Y_LABEL = plotting.LR_LABEL
 
 
 def _parameter_label(factory, param: str, owner: str | None = None) -> str:

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .. import _checks as check
-from .. import explore
-from ..plotting import axis_label
-from .plots import LR_LABEL, running_mean
+from ... import _checks as check
+from ... import explore
+from ...plotting import LR_LABEL, axis_label, running_mean
 
 # What the explorer can draw: History field -> (menu entry, y label alone, y label
 # shared with the metrics of the same unit).

@@ -18,7 +18,7 @@ from .. import _checks as check
 from ..data import MNIST
 from ..plotting import axis_label, color
 from .context import close_bar, progress_bar, progress_enabled, resolve_data
-from .fit import History, fit
+from .fitting import History, fit
 from .plots import (
     EPOCH_LABEL,
     LR_LABEL,
@@ -206,7 +206,7 @@ class Comparison:
             {'schedule': 'step', 'metric': 'test_accuracy', 'seed': 1}
             >>> ex  # the last expression of a notebook cell shows it  # doctest: +SKIP
         """
-        from .explorer import training_curves
+        from ..explore.topics.training import training_curves
 
         return training_curves(
             self,
