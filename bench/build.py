@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="lrbook-bench-build-"))
     try:
         snapshot(tmp, args.ref)
-        print(f"copy of {args.ref or 'the working tree'} in {tmp}; {os.cpu_count()} CPUs")
+        what = args.ref or "the working tree"
+        print(f"copy of {what} in {tmp}; {os.cpu_count()} CPUs")
         clean, runs = build(tmp, "clean build")
         line("clean build (every notebook executed)", clean, GOAL_CLEAN)
         same, rerun = build(tmp, "no-change rebuild")

@@ -17,8 +17,8 @@ It is a Sphinx extension, named in ``_config.yml`` (``sphinx: local_extensions``
 plain ``jupyter-book build .`` uses it; ``tools/book.sh``, the test suite's build and
 ``bench/build.py`` all go through it. As a script it only executes (no site)::
 
-    .venv/bin/python tools/book_execution.py            # execute what is not cached
-    .venv/bin/python tools/book_execution.py --status   # cache key and per-notebook state
+    .venv/bin/python tools/book_execution.py           # execute what is not cached
+    .venv/bin/python tools/book_execution.py --status  # the cache key, each notebook
 
 ``LRBOOK_BUILD_JOBS`` sets the number of kernels run at once (default: the CPU count).
 A notebook that fails here is left uncached: MyST-NB executes it again and reports the
@@ -75,7 +75,7 @@ def cache_path(root: Path = ROOT) -> Path:
 
 
 def book_notebooks(root: Path = ROOT) -> list[Path]:
-    """The MyST notebooks of the table of contents (as ``tools/twins.py`` finds them)."""
+    """The MyST notebooks of the table of contents (found by ``tools/twins.py``)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     try:
         import twins
@@ -140,7 +140,7 @@ def status(root: Path = ROOT, cache_dir: Path | None = None) -> list[dict]:
 
 
 def _last_times(root: Path) -> dict[str, float]:
-    """The last known run time of each notebook, from any cache project (for ordering)."""
+    """The last known run time of each notebook (any cache project), for ordering."""
     times: dict[str, float] = {}
     log = root / "_build" / ".jupyter_cache" / "times.json"
     if log.exists():
@@ -218,7 +218,7 @@ def execute(
     return times
 
 
-# -- Sphinx extension -------------------------------------------------------------------
+# -- Sphinx extension ------------------------------------------------------------
 def _config_inited(app, config) -> None:
     if config.nb_execution_mode == "cache":
         root = Path(app.confdir)
