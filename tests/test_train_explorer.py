@@ -48,9 +48,9 @@ def test_controls_and_panels(comparison):
     ex = comparison.explorer()
     assert [c.name for c in ex.controls] == ["schedule", "metric", "seed"]
     assert ex.controls[0].values == ("all", "constant", "step")
-    assert ex.controls[1].values == ("test_accuracy", "test_loss", "loss")
+    assert ex.controls[1].values == ("val_accuracy", "val_loss", "loss")
     assert ex.controls[2].values == ("mean", "all", 0, 1, 2)
-    assert ex.values == {"schedule": "all", "metric": "test_accuracy", "seed": "mean"}
+    assert ex.values == {"schedule": "all", "metric": "val_accuracy", "seed": "mean"}
     assert [p.title for p in ex.panels] == ["learning rate", "the chosen metric"]
     assert ex.panels[1].ylabel == "accuracy (%) or loss (nats)"
     assert ex.n_frames == 3 * 3 * 5
@@ -58,7 +58,7 @@ def test_controls_and_panels(comparison):
 
 def test_single_seed_draws_the_history_numbers(comparison):
     ex = comparison.explorer(
-        metrics=("test_accuracy", "test_loss", "loss", "train_loss", "lr"), smooth=1
+        metrics=("val_accuracy", "val_loss", "loss", "train_loss", "lr"), smooth=1
     )
     for name, runs in comparison.histories.items():
         for seed, h in zip(SEEDS, runs, strict=True):
@@ -66,8 +66,8 @@ def test_single_seed_draws_the_history_numbers(comparison):
             t = np.arange(h.updates)
             epochs = np.arange(1, h.epochs + 1)
             expect = {
-                "test_accuracy": (epochs, 100 * h.test_accuracy),
-                "test_loss": (epochs, h.test_loss),
+                "val_accuracy": (epochs, 100 * h.val_accuracy),
+                "val_loss": (epochs, h.val_loss),
                 "train_loss": (epochs, h.train_loss),
                 "loss": (t / upe, h.loss),
                 "lr": (t / upe, h.lr),
@@ -82,18 +82,18 @@ def test_single_seed_draws_the_history_numbers(comparison):
 
 def test_mean_and_band_over_the_seeds(comparison):
     ex = comparison.explorer()
-    _, panel = ex.series(schedule="step", metric="test_accuracy", seed="mean")
-    acc = 100 * np.stack([h.test_accuracy for h in comparison.histories["step"]])
+    _, panel = ex.series(schedule="step", metric="val_accuracy", seed="mean")
+    acc = 100 * np.stack([h.val_accuracy for h in comparison.histories["step"]])
     np.testing.assert_allclose(panel["step"][1], acc.mean(0), rtol=1e-12)
     sd = acc.std(0, ddof=1)
     np.testing.assert_allclose(panel["step +sd"][1], acc.mean(0) + sd, rtol=1e-12)
     np.testing.assert_allclose(panel["step -sd"][1], acc.mean(0) - sd, rtol=1e-12)
     # the final mean and spread are those of the comparison's table
     row = next(r for r in comparison.table if r["schedule"] == "step")
-    assert panel["step"][1][-1] == pytest.approx(100 * row["test_accuracy_mean"])
-    assert sd[-1] == pytest.approx(100 * row["test_accuracy_std"])
+    assert panel["step"][1][-1] == pytest.approx(100 * row["val_accuracy_mean"])
+    assert sd[-1] == pytest.approx(100 * row["val_accuracy_std"])
     # the band is drawn for one schedule at a time
-    _, panel = ex.series(schedule="all", metric="test_accuracy", seed="mean")
+    _, panel = ex.series(schedule="all", metric="val_accuracy", seed="mean")
     assert set(panel) == {"constant", "step"}
     assert "choose one schedule" in ex.set(schedule="all", seed="mean").note()
     # the learning rate is the same for every seed: the mean is that rate, no band
@@ -106,7 +106,7 @@ def test_mean_and_band_over_the_seeds(comparison):
 
 def test_every_seed_and_every_schedule(comparison):
     ex = comparison.explorer()
-    _, panel = ex.series(schedule="all", metric="test_loss", seed="all")
+    _, panel = ex.series(schedule="all", metric="val_loss", seed="all")
     assert set(panel) == {
         f"{name}{'' if s == 0 else f' seed {s}'}"
         for name in ("constant", "step")
@@ -115,7 +115,7 @@ def test_every_seed_and_every_schedule(comparison):
     for name, runs in comparison.histories.items():
         for s, h in zip(SEEDS, runs, strict=True):
             key = name if s == 0 else f"{name} seed {s}"
-            np.testing.assert_array_equal(panel[key][1], h.test_loss)
+            np.testing.assert_array_equal(panel[key][1], h.val_loss)
     ex.set(schedule="all", metric="loss", seed="all")
     assert ex.note().startswith("training loss per update (running mean over 2")
     assert "seed 1" in ex.set(seed=1).note()
@@ -228,13 +228,13 @@ def test_single_seed_single_metric_single_schedule(comparison):
     one = Comparison(
         histories={"step": comparison.histories["step"][:1]}, seeds=SEEDS[:1]
     )
-    ex = one.explorer(metrics="test_accuracy", lr_panel=False)
+    ex = one.explorer(metrics="val_accuracy", lr_panel=False)
     assert [c.name for c in ex.controls] == ["seed"]
     assert ex.controls[0].values == (0,)
-    assert ex.panels[0].ylabel == "test accuracy (%)"
+    assert ex.panels[0].ylabel == "validation accuracy (%)"
     (panel,) = ex.series()
     np.testing.assert_array_equal(
-        panel["step"][1], 100 * comparison.histories["step"][0].test_accuracy
+        panel["step"][1], 100 * comparison.histories["step"][0].val_accuracy
     )
 
 

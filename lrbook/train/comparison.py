@@ -34,39 +34,177 @@ from .plots import (
 
 @dataclass(eq=False, repr=False)
 class Comparison:
-    """The result of :func:`compare`: every run, and a table of final test results.
+    """The result of :func:`compare`: every run, a table to decide on, and the test
+    results to report once.
+
+    The printed table shows the **validation** metrics, the ones to choose a schedule
+    with: for each schedule the mean ± standard deviation over the seeds, and the
+    paired difference from the baseline (:meth:`paired`). Report the test set once,
+    for the final choice, with :meth:`test`.
 
     Attributes:
         histories: for each schedule name, one :class:`History` per seed.
         seeds: the seeds used, in order.
+        baseline: the schedule the others are compared with (default the first).
+        level: the confidence level of the paired intervals (default 0.95).
         table: one dict per schedule (plain data): ``schedule``, ``runs``,
-            ``diverged`` (how many runs diverged), ``test_accuracy_mean``,
-            ``test_accuracy_std``, ``test_loss_mean``, ``test_loss_std`` (over the runs
-            that did not diverge; the spread is the sample standard deviation, 0 for a
-            single run; NaN if every run diverged).
+            ``diverged`` (how many runs diverged), and for ``split`` in ``val`` and
+            ``test`` and ``metric`` in ``accuracy`` and ``loss``, ``{split}_{metric}
+            _mean`` and ``_std`` (over the runs that did not diverge; the spread is
+            the sample standard deviation, 0 for a single run; NaN if every run
+            diverged or, for ``val``, without a validation split).
     """
 
     histories: dict[str, list[History]]
     seeds: tuple[int, ...]
     table: list[dict] = field(default_factory=list)
+    baseline: str | None = None
+    level: float = 0.95
 
     def __post_init__(self):
+        if self.baseline is None:
+            self.baseline = next(iter(self.histories))
+        if self.baseline not in self.histories:
+            raise ValueError(
+                f"baseline must be one of the schedules ({', '.join(self.histories)})"
+                f", got {self.baseline!r}"
+            )
+        self.level = check.finite(
+            "level", self.level, minimum=0.0, strict=True, maximum=1.0, strict_max=True
+        )
         if not self.table:
             self.table = [_summary(name, runs) for name, runs in self.histories.items()]
 
+    @property
+    def _split(self) -> str:
+        """``"val"``, or ``"test"`` for runs without a validation split."""
+        first = next(iter(self.histories.values()))[0]
+        return "val" if first.val_loss.size or first.diverged else "test"
+
+    def paired(
+        self, metric: str = "val_loss", baseline: str | None = None
+    ) -> list[dict]:
+        r"""Paired per-seed differences from the baseline, with a confidence interval.
+
+        For every schedule and every seed :math:`s`, :math:`d_s = m_s - b_s`: the
+        final ``metric`` of the schedule's run minus the baseline's run *with the same
+        seed* (the same initial weights and order of the examples). The interval is
+        Student's t interval of the mean of the :math:`d_s`, :math:`\bar d \pm
+        t_{n-1} s_d / \sqrt n`, at :attr:`level`. The pairing removes the part of the
+        seed-to-seed spread that both runs share, so the interval is usually much
+        narrower than the two separate spreads suggest. A seed where either run
+        diverged is left out.
+
+        Args:
+            metric: ``"val_loss"``, ``"val_accuracy"``, ``"test_loss"`` or
+                ``"test_accuracy"`` (the test metrics for the final report only).
+            baseline: the schedule to subtract (default :attr:`baseline`).
+
+        Returns:
+            One dict per schedule other than the baseline: ``schedule``,
+            ``baseline``, ``metric``, ``differences`` (per seed, in the order of
+            :attr:`seeds`; NaN where a run diverged), ``n`` (seeds used), ``mean``,
+            ``low`` and ``high`` (NaN with fewer than 2 seeds for the interval).
+
+        Examples:
+            >>> c.paired("val_loss")  # doctest: +SKIP
+            [{'schedule': 'step', 'baseline': 'constant', 'metric': 'val_loss', ...}]
+        """
+        metric = check.choice(
+            "metric", metric, ("val_loss", "val_accuracy", "test_loss", "test_accuracy")
+        )
+        base = self.baseline if baseline is None else baseline
+        if base not in self.histories:
+            raise ValueError(
+                f"baseline must be one of the schedules ({', '.join(self.histories)})"
+                f", got {base!r}"
+            )
+        reference = _finals(self.histories[base], metric)
+        return [
+            _paired_row(
+                name, base, metric, _finals(runs, metric) - reference, self.level
+            )
+            for name, runs in self.histories.items()
+            if name != base
+        ]
+
+    def test(self, name: str) -> dict:
+        """The test-set results of one schedule: report them once, for the final
+        choice, after choosing on validation data.
+
+        Args:
+            name: the chosen schedule.
+
+        Returns:
+            ``{"schedule", "runs", "test_accuracy_mean", "test_accuracy_std",
+            "test_loss_mean", "test_loss_std"}`` and, unless ``name`` is the
+            baseline, the paired test differences from it: ``"accuracy_vs_baseline"``
+            and ``"loss_vs_baseline"`` (rows as :meth:`paired` returns).
+        """
+        if name not in self.histories:
+            raise ValueError(
+                f"name must be one of the schedules ({', '.join(self.histories)}), "
+                f"got {name!r}"
+            )
+        row = next(r for r in self.table if r["schedule"] == name)
+        out = {k: v for k, v in row.items() if not k.startswith("val_")}
+        if name != self.baseline:
+            for metric in ("accuracy", "loss"):
+                rows = self.paired(f"test_{metric}")
+                out[f"{metric}_vs_baseline"] = next(
+                    r for r in rows if r["schedule"] == name
+                )
+        return out
+
     def _cells(self) -> list[list[str]]:
-        rows = [["schedule", "test accuracy (%)", "test loss", "runs", "diverged"]]
+        split = self._split
+        name = "validation" if split == "val" else "test"
+        vs = f"vs {self.baseline}"
+        rows = [
+            [
+                "schedule",
+                f"{name} accuracy (%)",
+                f"{name} loss",
+                f"Δ accuracy {vs} (points)",
+                f"Δ loss {vs}",
+                "runs",
+                "diverged",
+            ]
+        ]
+        deltas = {
+            metric: {r["schedule"]: r for r in self.paired(f"{split}_{metric}")}
+            for metric in ("accuracy", "loss")
+        }
         for r in self.table:
-            if math.isnan(r["test_accuracy_mean"]):
+            if math.isnan(r[f"{split}_accuracy_mean"]):
                 acc = loss = "diverged"
             else:
                 acc = (
-                    f"{100 * r['test_accuracy_mean']:.2f} ± "
-                    f"{100 * r['test_accuracy_std']:.2f}"
+                    f"{100 * r[f'{split}_accuracy_mean']:.2f} ± "
+                    f"{100 * r[f'{split}_accuracy_std']:.2f}"
                 )
-                loss = f"{r['test_loss_mean']:.4f} ± {r['test_loss_std']:.4f}"
-            rows.append([r["schedule"], acc, loss, str(r["runs"]), str(r["diverged"])])
+                loss = f"{r[f'{split}_loss_mean']:.4f} ± {r[f'{split}_loss_std']:.4f}"
+            acc_delta = _interval_text(deltas["accuracy"].get(r["schedule"]), 100, 2)
+            loss_delta = _interval_text(deltas["loss"].get(r["schedule"]), 1, 4)
+            rows.append(
+                [
+                    r["schedule"],
+                    acc,
+                    loss,
+                    acc_delta,
+                    loss_delta,
+                    str(r["runs"]),
+                    str(r["diverged"]),
+                ]
+            )
         return rows
+
+    def _footnote(self) -> str:
+        seeds = ", ".join(map(str, self.seeds))
+        return (
+            f"mean ± standard deviation over seeds {seeds}; Δ: mean paired difference "
+            f"from {self.baseline} [{100 * self.level:g} % confidence interval]"
+        )
 
     def __str__(self) -> str:
         rows = self._cells()
@@ -75,8 +213,7 @@ class Comparison:
             "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
             for row in rows
         ]
-        seeds = ", ".join(map(str, self.seeds))
-        return "\n".join(lines + [f"(mean ± standard deviation over seeds {seeds})"])
+        return "\n".join(lines + [f"({self._footnote()})"])
 
     __repr__ = __str__
 
@@ -87,17 +224,17 @@ class Comparison:
             "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
             for row in rows[1:]
         )
-        seeds = ", ".join(map(str, self.seeds))
         return (
             f'<table class="lrbook-table"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>"
-            f"<p>mean ± standard deviation over seeds {seeds}</p>"
+            f"<p>{html.escape(self._footnote())}</p>"
         )
 
     @styled
     def plot(self, axes=None):
-        """Plot, per schedule, the learning rate, the training loss and the test
-        accuracy, with a band of ± one standard deviation across seeds.
+        """Plot, per schedule, the learning rate, the training loss and the
+        validation accuracy (test accuracy without a validation split), with a band
+        of ± one standard deviation across seeds.
 
         The loss panel averages the runs that did not diverge (a diverged run alone is
         drawn if all did, leaving through the top of the panel).
@@ -124,7 +261,12 @@ class Comparison:
             if finite.size:
                 first_loss = max(first_loss, float(np.nanmax(loss[:, 0])))
                 lowest_loss = min(lowest_loss, float(finite.min()))
-            acc = stack_padded([100 * h.test_accuracy for h in runs])
+            acc = stack_padded(
+                [
+                    100 * (h.val_accuracy if h.val_accuracy.size else h.test_accuracy)
+                    for h in runs
+                ]
+            )
             mean_band(ax_acc, np.arange(1, acc.shape[1] + 1), acc, c, name, marker="o")
         ax_lr.set(
             xlabel=UPDATE_LABEL, ylabel=LR_LABEL, title="learning rate (first seed)"
@@ -138,10 +280,11 @@ class Comparison:
             ax_loss.set_yscale("log")
             # A diverged run would stretch the axis to 1e30: it leaves through the top.
             ax_loss.set_ylim(0.8 * lowest_loss, 2.0 * first_loss)
+        held_out = "validation" if self._split == "val" else "test"
         ax_acc.set(
             xlabel=EPOCH_LABEL,
-            ylabel=axis_label("test accuracy", "%"),
-            title="test accuracy (mean ± sd)",
+            ylabel=axis_label(f"{held_out} accuracy", "%"),
+            title=f"{held_out} accuracy (mean ± sd)",
         )
         integer_ticks(ax_acc)
         ax_lr.legend()
@@ -149,7 +292,7 @@ class Comparison:
 
     def explorer(
         self,
-        metrics: Sequence[str] = ("test_accuracy", "test_loss", "loss"),
+        metrics: Sequence[str] = ("val_accuracy", "val_loss", "loss"),
         *,
         lr_panel: bool = True,
         smooth: int | None = None,
@@ -174,7 +317,8 @@ class Comparison:
                 :class:`History` fields. ``"loss"`` is the training minibatch loss of
                 every update (drawn as a running mean, see ``smooth``), ``"lr"`` the
                 learning rate of every update; ``"train_loss"``, ``"train_accuracy"``,
-                ``"test_loss"`` and ``"test_accuracy"`` are measured once per epoch.
+                ``"val_loss"``, ``"val_accuracy"``, ``"test_loss"`` and
+                ``"test_accuracy"`` are measured once per epoch.
             lr_panel: also draw the learning rate in a panel of its own, on the left,
                 for the same schedules and seeds (the cause next to the effect).
             smooth: the window, in updates, of the running mean of ``"loss"`` (1 draws
@@ -203,7 +347,7 @@ class Comparison:
             ...             epochs=3, step_per="epoch")  # doctest: +SKIP
             >>> ex = c.explorer()  # doctest: +SKIP
             >>> ex.set(schedule="step", seed=1).values  # doctest: +SKIP
-            {'schedule': 'step', 'metric': 'test_accuracy', 'seed': 1}
+            {'schedule': 'step', 'metric': 'val_accuracy', 'seed': 1}
             >>> ex  # the last expression of a notebook cell shows it  # doctest: +SKIP
         """
         from ..explore.topics.training import training_curves
@@ -219,24 +363,67 @@ class Comparison:
         )
 
 
+def _finals(runs: list[History], metric: str) -> np.ndarray:
+    """The final value of ``metric`` of each run (NaN where it diverged)."""
+    return np.array([getattr(h, f"final_{metric}") for h in runs], dtype=np.float64)
+
+
+def _paired_row(name, baseline, metric, differences: np.ndarray, level) -> dict:
+    """One row of :meth:`Comparison.paired`: the mean difference and its interval."""
+    ok = differences[np.isfinite(differences)]
+    mean = float(ok.mean()) if ok.size else math.nan
+    low = high = math.nan
+    if ok.size >= 2:
+        from scipy import stats
+
+        half = stats.t.ppf(0.5 + level / 2, ok.size - 1) * ok.std(ddof=1)
+        half /= math.sqrt(ok.size)
+        low, high = mean - half, mean + half
+    return {
+        "schedule": name,
+        "baseline": baseline,
+        "metric": metric,
+        "differences": differences.tolist(),
+        "n": int(ok.size),
+        "mean": mean,
+        "low": float(low),
+        "high": float(high),
+    }
+
+
+def _interval_text(row: dict | None, scale: float, digits: int) -> str:
+    """``+0.12 [-0.05, +0.29]`` (scaled), or ``-`` for the baseline itself."""
+    if row is None:
+        return "–"
+    if math.isnan(row["mean"]):
+        return "n/a"
+    text = f"{scale * row['mean']:+.{digits}f}"
+    if not math.isnan(row["low"]):
+        low, high = scale * row["low"], scale * row["high"]
+        text += f" [{low:+.{digits}f}, {high:+.{digits}f}]"
+    return text
+
+
 def _summary(name: str, runs: list[History]) -> dict:
     """A row of :attr:`Comparison.table`."""
-    ok = [h for h in runs if not h.diverged and h.epochs]
-    acc = np.array([h.test_accuracy[-1] for h in ok])
-    loss = np.array([h.test_loss[-1] for h in ok])
 
     def spread(a):
         return float(a.std(ddof=1)) if a.size > 1 else (0.0 if a.size else math.nan)
 
-    return {
+    row = {
         "schedule": name,
         "runs": len(runs),
-        "diverged": len(runs) - len(ok),
-        "test_accuracy_mean": float(acc.mean()) if acc.size else math.nan,
-        "test_accuracy_std": spread(acc),
-        "test_loss_mean": float(loss.mean()) if loss.size else math.nan,
-        "test_loss_std": spread(loss),
+        "diverged": sum(1 for h in runs if h.diverged or not h.epochs),
     }
+    for split in ("val", "test"):
+        for metric in ("accuracy", "loss"):
+            values = _finals(runs, f"{split}_{metric}")
+            values = values[np.isfinite(values)]
+            row[f"{split}_{metric}_mean"] = (
+                float(values.mean()) if values.size else math.nan
+            )
+            row[f"{split}_{metric}_std"] = spread(values)
+    return row
 
 
 def compare(
@@ -245,6 +432,8 @@ def compare(
     seeds: Sequence[int] = (0, 1, 2),
     epochs: int = 3,
     data: MNIST | None = None,
+    baseline: str | None = None,
+    validation: float | None = None,
     progress: bool | None = None,
     **fit_kwargs,
 ) -> Comparison:
@@ -260,7 +449,11 @@ def compare(
             accepts.
         seeds: the seeds (distinct integers >= 0; at least one).
         epochs: epochs per run (integer >= 1).
-        data: the data (default: ``load_mnist()``).
+        data: the data (default: the book's image set, :func:`lrbook.book_mnist`).
+        baseline: the schedule the others are compared with, seed by seed (default
+            the first).
+        validation: the validation split, as in :func:`fit` (held out once, the same
+            for every run).
         progress: one progress bar over all the runs (default as in :func:`fit`).
         **fit_kwargs: further arguments of :func:`fit` shared by every run (``model``,
             ``batch_size``, ``optimizer``, ``n_train``, ...); ``model`` must be a name
@@ -281,7 +474,12 @@ def compare(
         constant  ...
     """
     seeds, epochs = _check_compare_args(schedules, seeds, epochs, fit_kwargs)
-    data = resolve_data(data)
+    if baseline is not None and baseline not in schedules:
+        raise ValueError(
+            f"baseline must be one of the schedules ({', '.join(schedules)}), got "
+            f"{baseline!r}"
+        )
+    data = resolve_data(data, validation)
     show = progress_enabled(progress)
     bar = progress_bar(show, len(schedules) * len(seeds), "compare", "run")
     histories: dict[str, list[History]] = {}
@@ -308,7 +506,7 @@ def compare(
             histories[name] = runs
     finally:
         close_bar(bar)
-    return Comparison(histories=histories, seeds=seeds)
+    return Comparison(histories=histories, seeds=seeds, baseline=baseline)
 
 
 def _check_compare_args(schedules, seeds, epochs, fit_kwargs: dict):

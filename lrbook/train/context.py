@@ -14,7 +14,7 @@ import torch
 
 from .. import _checks as check
 from .. import _env
-from ..data import MNIST, load_mnist
+from ..data import MNIST, book_mnist
 from .models import MNIST_MEAN, MNIST_STD
 
 # ------------------------------------------------------------------------ the device
@@ -37,22 +37,50 @@ def resolve_device(device) -> torch.device:
 
 # -------------------------------------------------------------------------- the data
 
-_DEFAULT_DATA: MNIST | None = None  # load_mnist(), loaded on first use
+#: The share of the training images :func:`~lrbook.train.fit` holds out for
+#: validation when the data have no validation split of their own, and its seed.
+VALIDATION = 0.2
+VALIDATION_SEED = 0
+
+_held_out: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def resolve_data(data: MNIST | None) -> MNIST:
-    """``data``, or by default ``load_mnist()`` (loaded once per process)."""
-    global _DEFAULT_DATA
+def resolve_data(data: MNIST | None, validation: float | None = None) -> MNIST:
+    """``data`` (by default the book's image set, :func:`lrbook.book_mnist`) with a
+    validation split.
+
+    ``validation=None`` keeps the data's own split, or holds out :data:`VALIDATION`
+    of the training images when they have none; a number holds out that share
+    (``0``: no validation split). The split is stratified by digit and uses the seed
+    :data:`VALIDATION_SEED` whatever the run's seed, so that every schedule and seed
+    is judged on the same validation images; it is computed once per data object.
+    """
     if data is None:
-        if _DEFAULT_DATA is None:
-            _DEFAULT_DATA = load_mnist()
-        return _DEFAULT_DATA
+        data = book_mnist()
     if not isinstance(data, MNIST):
         raise TypeError(
-            f"data must be an lrbook.data.MNIST (from load_mnist()) or "
-            f"None, got {type(data).__name__}"
+            f"data must be an lrbook.data.MNIST (from lrbook.book_mnist() or "
+            f"lrbook.load_mnist()) or None, got {type(data).__name__}"
         )
-    return data
+    if validation is None:
+        if data.val_images is not None:
+            return data
+        validation = VALIDATION
+    else:
+        validation = check.finite(
+            "validation", validation, minimum=0.0, maximum=1.0, strict_max=True
+        )
+        if data.val_images is not None:
+            raise ValueError(
+                f"validation={validation!r}, but the data already hold a validation "
+                f"split of {data.n_val} images; leave validation out to use it"
+            )
+        if validation == 0:
+            return data
+    splits = _held_out.setdefault(data, {})
+    if validation not in splits:
+        splits[validation] = data.holdout(validation, VALIDATION_SEED)
+    return splits[validation]
 
 
 @dataclass(frozen=True)
@@ -77,12 +105,15 @@ def clear_tensor_cache() -> None:
 
 def prepare_tensors(
     data: MNIST, n_train: int | None, n_test: int | None, device: torch.device
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The first ``n_train`` training and ``n_test`` test images and labels on
-    ``device``: images normalised to float32 ``(N, 1, 28, 28)``, labels int64.
+) -> tuple[torch.Tensor, ...]:
+    """The first ``n_train`` training and ``n_test`` test images and labels, and the
+    validation images and labels, on ``device``: images normalised to float32
+    ``(N, 1, 28, 28)``, labels int64.
 
     Returns:
-        ``(x_train, y_train, x_test, y_test)`` (cached, see :func:`clear_tensor_cache`).
+        ``(x_train, y_train, x_val, y_val, x_test, y_test)``, the validation tensors
+        ``None`` when the data have no validation split (cached, see
+        :func:`clear_tensor_cache`).
     """
     global _cache
     train_count = _count("n_train", n_train, data.n_train)
@@ -91,16 +122,21 @@ def prepare_tensors(
     if _cache is not None and _cache.source() is data and _cache.key == key:
         return _cache.tensors
 
+    def own(a):  # a writable copy of read-only arrays (book_mnist's), for torch
+        return np.ascontiguousarray(a) if a.flags.writeable else np.array(a)
+
     def images(a):
-        x = torch.from_numpy(np.ascontiguousarray(a)).to(device)
+        x = torch.from_numpy(own(a)).to(device)
         return x.to(torch.float32).div_(255.0).sub_(MNIST_MEAN).div_(MNIST_STD)[:, None]
 
     def labels(a):
-        return torch.from_numpy(np.ascontiguousarray(a, dtype=np.int64)).to(device)
+        return torch.from_numpy(own(a.astype(np.int64, copy=False))).to(device)
 
     tensors = (
         images(data.train_images[:train_count]),
         labels(data.train_labels[:train_count]),
+        None if data.val_images is None else images(data.val_images),
+        None if data.val_labels is None else labels(data.val_labels),
         images(data.test_images[:test_count]),
         labels(data.test_labels[:test_count]),
     )
@@ -127,6 +163,8 @@ class Prepared:
     device: torch.device
     x_train: torch.Tensor
     y_train: torch.Tensor
+    x_val: torch.Tensor | None
+    y_val: torch.Tensor | None
     x_test: torch.Tensor
     y_test: torch.Tensor
 
@@ -138,12 +176,19 @@ class Prepared:
     def n_test(self) -> int:
         return int(self.x_test.shape[0])
 
+    @property
+    def n_val(self) -> int:
+        return 0 if self.x_val is None else int(self.x_val.shape[0])
 
-def prepare(data, n_train, n_test, device, batch_size: int) -> Prepared:
-    """The device and the data as tensors on it, shared by fit and lr_range_test;
-    checks that one minibatch fits in the training set."""
+
+def prepare(
+    data, n_train, n_test, device, batch_size: int, validation: float | None = None
+) -> Prepared:
+    """The device and the data (with a validation split, see :func:`resolve_data`)
+    as tensors on it, shared by fit and lr_range_test; checks that one minibatch fits
+    in the training set."""
     where = resolve_device(device)
-    mnist = resolve_data(data)
+    mnist = resolve_data(data, validation)
     prepared = Prepared(mnist, where, *prepare_tensors(mnist, n_train, n_test, where))
     if batch_size > prepared.n_train:
         raise ValueError(

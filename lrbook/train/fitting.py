@@ -36,7 +36,9 @@ from .plots import (
     styled,
 )
 
-MONITORS = ("test_loss", "train_loss", "test_accuracy", "train_accuracy")
+#: The metrics a reduce-on-plateau schedule can watch. The test set is not among
+#: them: a schedule chosen or steered by test results makes the test score optimistic.
+MONITORS = ("val_loss", "val_accuracy", "train_loss", "train_accuracy")
 
 
 @dataclass(eq=False, repr=False)
@@ -55,13 +57,19 @@ class History:
             minibatches, as the network changed during the epoch).
         test_loss: test loss after each completed epoch.
         test_accuracy: test accuracy after each completed epoch.
+        val_loss: validation loss after each completed epoch (empty without a
+            validation split).
+        val_accuracy: validation accuracy after each completed epoch.
         updates_per_epoch: minibatches per epoch (the last one may be smaller).
         diverged: whether training stopped because the loss became NaN or infinite.
         message: the reason it stopped early (empty otherwise).
         config: the settings of the run (plain Python values).
         train_seconds: wall time spent training (excluding evaluation).
-        eval_seconds: wall time spent evaluating on the test set.
+        eval_seconds: wall time spent evaluating (validation and test sets).
         model: the trained network.
+
+    Decide on the validation metrics (``val_loss``, ``val_accuracy``); report the
+    test metrics once, for the final choice.
     """
 
     lr: np.ndarray
@@ -77,6 +85,8 @@ class History:
     train_seconds: float = 0.0
     eval_seconds: float = 0.0
     model: Any = None
+    val_loss: np.ndarray = field(default_factory=lambda: np.empty(0))
+    val_accuracy: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     @property
     def updates(self) -> int:
@@ -102,6 +112,22 @@ class History:
             return math.nan
         return float(self.test_loss[-1])
 
+    @property
+    def final_val_accuracy(self) -> float:
+        """Validation accuracy after the last completed epoch (NaN if it diverged or
+        there is no validation split)."""
+        if self.diverged or not self.val_accuracy.size:
+            return math.nan
+        return float(self.val_accuracy[-1])
+
+    @property
+    def final_val_loss(self) -> float:
+        """Validation loss after the last completed epoch (NaN if it diverged or
+        there is no validation split)."""
+        if self.diverged or not self.val_loss.size:
+            return math.nan
+        return float(self.val_loss[-1])
+
     def __repr__(self) -> str:
         head = (
             f"History(epochs={self.epochs}, updates={self.updates}, "
@@ -111,6 +137,11 @@ class History:
             return f"{head}, diverged: {self.message})"
         if not self.epochs:
             return f"{head})"
+        if self.val_loss.size:
+            return (
+                f"{head}, val accuracy {100 * self.val_accuracy[-1]:.2f} %, "
+                f"val loss {self.val_loss[-1]:.4f})"
+            )
         return (
             f"{head}, test accuracy {100 * self.test_accuracy[-1]:.2f} %, "
             f"test loss {self.test_loss[-1]:.4f})"
@@ -171,10 +202,15 @@ class History:
         )
 
     def _plot_accuracy(self, ax) -> None:
-        """Training and test accuracy against the epoch."""
+        """Training and validation accuracy (test accuracy without a validation
+        split) against the epoch."""
         epochs = np.arange(1, self.epochs + 1)
         ax.plot(epochs, 100 * self.train_accuracy, "o-", color=color(0), label="train")
-        ax.plot(epochs, 100 * self.test_accuracy, "s-", color=color(1), label="test")
+        if self.val_accuracy.size:
+            held_out, name = self.val_accuracy, "validation"
+        else:
+            held_out, name = self.test_accuracy, "test"
+        ax.plot(epochs, 100 * held_out, "s-", color=color(1), label=name)
         ax.set(xlabel=EPOCH_LABEL, ylabel=axis_label("accuracy", "%"), title="accuracy")
         integer_ticks(ax)
         if self.epochs:
@@ -205,7 +241,8 @@ def fit(
     weight_decay: float = 0.0,
     lr: float | None = None,
     step_per: str | None = None,
-    monitor: str = "test_loss",
+    monitor: str = "val_loss",
+    validation: float | None = None,
     seed: int = 0,
     n_train: int | None = None,
     n_test: int | None = None,
@@ -217,7 +254,8 @@ def fit(
 
     Each epoch visits the training images once in a new random order, in minibatches
     of ``batch_size`` (the last one may be smaller), makes one optimizer update per
-    minibatch, then measures the loss and accuracy on the test set. The schedule is
+    minibatch, then measures the loss and accuracy on the validation images (held out
+    of the training images, see ``validation``) and on the test set. The schedule is
     advanced after every update (``step_per="batch"``: update ``t`` uses ``s(t)``) or
     after every epoch (``step_per="epoch"``: every update of epoch ``e`` uses
     ``s(e)``). A reduce-on-plateau schedule is stepped once per epoch with the
@@ -237,7 +275,10 @@ def fit(
             passed as ``optimizer``. Plateau objects are copied, not modified. An
             lrbook schedule sets the rate of update ``t`` (or epoch ``e``) to exactly
             the value :func:`lrbook.as_torch_scheduler` would.
-        data: the data (:func:`lrbook.data.load_mnist`; default: ``load_mnist()``).
+        data: the data (default: the book's fixed image set,
+            :func:`lrbook.book_mnist`: 3,200 training, 800 validation and 1,000 test
+            images, the same online and offline; :func:`lrbook.load_mnist` gives full
+            MNIST).
         model: ``"mlp"`` (:func:`mlp`, default), ``"cnn"`` (:func:`cnn`), a function
             returning a fresh ``nn.Module`` (initialised under ``seed``), or an
             ``nn.Module``, which is trained in place.
@@ -251,9 +292,15 @@ def fit(
             0.1 for SGD, 0.001 for Adam). lrbook schedules carry their own rate.
         step_per: ``"batch"`` or ``"epoch"``; default ``"batch"``, and ``"epoch"`` for
             reduce-on-plateau (which only supports ``"epoch"``).
-        monitor: the metric a reduce-on-plateau schedule watches: ``"test_loss"``
-            (default), ``"train_loss"``, ``"test_accuracy"`` or ``"train_accuracy"``
-            (accuracies need ``mode="max"``).
+        monitor: the metric a reduce-on-plateau schedule watches: ``"val_loss"``
+            (default), ``"val_accuracy"``, ``"train_loss"`` or ``"train_accuracy"``
+            (accuracies need ``mode="max"``). Test metrics are refused: a schedule
+            steered by the test set makes its test score optimistic.
+        validation: the share of the training images held out for validation, in
+            [0, 1). Default: the data's own validation split (``book_mnist()`` has
+            one), else 0.2. The split is stratified by digit and the same for every
+            seed and schedule (its seed is fixed), so runs are paired. ``0`` trains
+            on every training image and measures no validation metric.
         seed: seeds the initialisation and the order of the examples (integer >= 0).
         n_train: use only the first ``n_train`` training images (default: all).
         n_test: use only the first ``n_test`` test images (default: all).
@@ -261,11 +308,11 @@ def fit(
         num_threads: CPU threads for PyTorch during this call (default 1, see
             :mod:`lrbook.train` on reproducibility; ``None`` keeps PyTorch's current
             setting, ``torch.get_num_threads()``).
-        progress: show a ``tqdm.auto`` progress bar (epoch, training loss, test
-            accuracy, learning rate). Default: ``$LRBOOK_PROGRESS`` if set (``0`` off,
-            ``1`` on), else on in a terminal and in a notebook run by a person, off
-            when a notebook is executed unattended (as when the website is built). The
-            bar disappears when training ends.
+        progress: show a ``tqdm.auto`` progress bar (epoch, training loss,
+            validation accuracy, learning rate). Default: ``$LRBOOK_PROGRESS`` if
+            set (``0`` off, ``1`` on), else on in a terminal and in a notebook run by
+            a person, off when a notebook is executed unattended (as when the website
+            is built). The bar disappears when training ends.
 
     Returns:
         A :class:`History`.
@@ -276,10 +323,10 @@ def fit(
     Examples:
         >>> import lrbook
         >>> from lrbook.train import fit
-        >>> h = fit(lrbook.cosine_annealing(0.1, t_max=120), epochs=2,
-        ...         n_train=3000, progress=False)  # doctest: +SKIP
+        >>> h = fit(lrbook.cosine_annealing(0.1, t_max=100), epochs=2,
+        ...         progress=False)  # doctest: +SKIP
         >>> h  # doctest: +SKIP
-        History(epochs=2, updates=94, schedule=cosine_annealing(...), test accuracy ...)
+        History(epochs=2, updates=100, schedule=cosine_annealing(...), val accuracy ...)
         >>> h.plot()  # doctest: +SKIP
     """
     epochs = check.integer("epochs", epochs, minimum=1)
@@ -287,13 +334,13 @@ def fit(
     batch_size = check.integer("batch_size", batch_size, minimum=1)
     if step_per is not None:
         step_per = check.choice("step_per", step_per, ("batch", "epoch"))
-    monitor = check.choice("monitor", monitor, MONITORS)
+    monitor = _check_monitor(monitor)
     num_threads = check_num_threads(num_threads)
     check_optimizer_args(optimizer, momentum, weight_decay)
     show = progress_enabled(progress)
     run = _set_up(
         schedule,
-        prepare(data, n_train, n_test, device, batch_size),
+        prepare(data, n_train, n_test, device, batch_size, validation),
         model=model,
         optimizer=optimizer,
         momentum=momentum,
@@ -324,6 +371,8 @@ class _EpochRecord:
     train_accuracy: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
     train_seconds: float = 0.0
     eval_seconds: float = 0.0
     message: str = ""
@@ -398,13 +447,7 @@ class _Run:
                 break
             record.train_loss.append(trained[0])
             record.train_accuracy.append(trained[1])
-            start = time.perf_counter()
-            test_loss, test_accuracy = evaluate(
-                self.net, self.prepared.x_test, self.prepared.y_test
-            )
-            record.eval_seconds += time.perf_counter() - start
-            record.test_loss.append(test_loss)
-            record.test_accuracy.append(test_accuracy)
+            self._evaluate(record)
             self._show_progress(loop, record, epoch)
             if epoch < self.epochs - 1:  # no step after the last update: none follows
                 if self.driver.steps_on_metric:
@@ -413,13 +456,29 @@ class _Run:
                     self.driver.step()
         return record
 
+    def _evaluate(self, record: _EpochRecord) -> None:
+        """Measure the network on the validation images (if any) and the test set."""
+        start = time.perf_counter()
+        p = self.prepared
+        if p.x_val is not None:
+            val_loss, val_accuracy = evaluate(self.net, p.x_val, p.y_val)
+            record.val_loss.append(val_loss)
+            record.val_accuracy.append(val_accuracy)
+        test_loss, test_accuracy = evaluate(self.net, p.x_test, p.y_test)
+        record.test_loss.append(test_loss)
+        record.test_accuracy.append(test_accuracy)
+        record.eval_seconds += time.perf_counter() - start
+
     def _show_progress(self, loop: MinibatchLoop, record: _EpochRecord, epoch: int):
         if loop.bar is not None:
+            held_out = record.val_accuracy or record.test_accuracy
             loop.bar.set_postfix(
                 {
                     "epoch": f"{epoch + 1}/{self.epochs}",
                     "loss": f"{record.train_loss[-1]:.3f}",
-                    "test acc": f"{100 * record.test_accuracy[-1]:.1f}%",
+                    ("val acc" if record.val_accuracy else "test acc"): (
+                        f"{100 * held_out[-1]:.1f}%"
+                    ),
                     "lr": f"{self.driver.optimizer.param_groups[0]['lr']:.3g}",
                 },
                 refresh=False,
@@ -440,6 +499,7 @@ class _Run:
             "monitor": self.monitor if self.driver.steps_on_metric else None,
             "seed": self.seed,
             "n_train": self.prepared.n_train,
+            "n_val": self.prepared.n_val,
             "n_test": self.prepared.n_test,
             "data": self.prepared.data.source,
             "device": str(self.prepared.device),
@@ -453,6 +513,8 @@ class _Run:
             train_accuracy=np.array(record.train_accuracy),
             test_loss=np.array(record.test_loss),
             test_accuracy=np.array(record.test_accuracy),
+            val_loss=np.array(record.val_loss),
+            val_accuracy=np.array(record.val_accuracy),
             updates_per_epoch=self.updates_per_epoch,
             diverged=loop.stopped,
             message=record.message,
@@ -502,6 +564,11 @@ def _set_up(
         monitor=monitor,
         seed=seed,
     )
+    if driver.steps_on_metric and monitor.startswith("val_") and prepared.n_val == 0:
+        raise ValueError(
+            f"monitor={monitor!r} needs validation images, but validation=0 holds "
+            f"none out; give validation a share such as 0.2"
+        )
     driver.start(run.last_schedule_step() + 1)
     return run
 
@@ -516,6 +583,17 @@ def _check_optimizer_object(optimizer, model, net: nn.Module) -> None:
     own = {id(p) for p in net.parameters()}
     if not all(id(p) in own for g in optimizer.param_groups for p in g["params"]):
         raise ValueError("optimizer updates parameters that are not model's")
+
+
+def _check_monitor(monitor) -> str:
+    """One of :data:`MONITORS`; a test metric gets its own explanation."""
+    if isinstance(monitor, str) and monitor.startswith("test_"):
+        raise ValueError(
+            f"monitor={monitor!r} would steer the schedule with the test set, which "
+            f"makes the test score optimistic; monitor a validation metric instead "
+            f"({monitor.replace('test_', 'val_')!r})"
+        )
+    return check.choice("monitor", monitor, MONITORS)
 
 
 def _resolve_step_per(driver: ScheduleDriver, step_per, monitor: str) -> str:

@@ -33,7 +33,9 @@ class LRRangeTest:
     Attributes:
         lr: learning rate of each update of the sweep.
         loss: minibatch loss of each update.
-        smoothed_loss: exponential moving average of ``loss``, bias-corrected.
+        smoothed_loss: ``loss`` smoothed without lag: a bias-corrected exponential
+            moving average run forwards, then backwards over the result (the
+            suggestions are read off this curve).
         lr_steepest: the rate where the smoothed loss falls fastest (per decade of
             learning rate), before its minimum.
         lr_min_loss: the rate where the smoothed loss is smallest.
@@ -127,10 +129,11 @@ def lr_range_test(
     end_lr: float = 1.0,
     num_updates: int = 250,
     batch_size: int = 64,
-    smoothing: float = 0.98,
+    smoothing: float = 0.9,
     diverge_factor: float = 4.0,
     seed: int = 0,
     n_train: int | None = None,
+    validation: float | None = None,
     device=None,
     num_threads: int | None = 1,
     progress: bool | None = None,
@@ -149,9 +152,15 @@ def lr_range_test(
     network. The minibatch losses are smoothed with a bias-corrected exponential moving
     average, :math:`m_t = \beta m_{t-1} + (1 - \beta) \ell_t`, :math:`\hat m_t = m_t /
     (1 - \beta^{t+1})`, and the sweep stops once :math:`\hat m_t` exceeds
-    ``diverge_factor`` times its minimum so far (or the loss is NaN). Too small a rate
-    barely changes the loss; a good one makes it fall fast; too large a rate makes it
-    explode (Smith, 2017; fastai's ``lr_find``). Each update uses a full minibatch:
+    ``diverge_factor`` times its minimum so far (or the loss is NaN). That average
+    lags: it describes the loss about :math:`\beta/(1-\beta)` updates earlier, a
+    whole decade of learning rate with fastai's :math:`\beta = 0.98` at 50 updates
+    per decade, which would push the suggestions to too large a rate. The
+    suggestions are therefore read off a curve smoothed without lag: the same
+    average run forwards over the losses, then backwards over the result. Too small
+    a rate barely changes the loss; a good one makes it fall fast; too large a rate
+    makes it explode (Smith, 2017; fastai's ``lr_find``). Each update uses a full
+    minibatch:
     each pass over the training images follows a new random order, and the images left
     over at its end (fewer than ``batch_size``) are skipped.
 
@@ -165,11 +174,14 @@ def lr_range_test(
         end_lr: the last rate (> ``start_lr``).
         num_updates: length :math:`T` of the sweep (integer >= 10).
         batch_size: images per update (integer >= 1).
-        smoothing: :math:`\beta`, in [0, 1).
+        smoothing: :math:`\beta`, in [0, 1) (default 0.9: about 10 updates).
         diverge_factor: stop when the smoothed loss exceeds this multiple of its
             minimum (> 1).
         seed: seeds the initialisation and the order of the examples.
         n_train: use only the first ``n_train`` training images.
+        validation: the validation split held out of the training images, as in
+            :func:`fit` (the sweep trains on the same images as ``fit``; default:
+            the data's own split, else 0.2).
         device: ``"cpu"``, ``"cuda"`` or a ``torch.device`` (default: CUDA if
             available).
         num_threads: CPU threads for PyTorch during this call (default 1; ``None``
@@ -207,7 +219,7 @@ def lr_range_test(
     seed = check.integer("seed", seed, minimum=0)
     num_threads = check_num_threads(num_threads)
     show = progress_enabled(progress)
-    prepared = prepare(data, n_train, None, device, batch_size)
+    prepared = prepare(data, n_train, None, device, batch_size, validation)
     net, model_name = build_model(model, seed)
     net.to(prepared.device)
     net.train()
@@ -288,8 +300,35 @@ class _SmoothedLoss:
         return False
 
 
+def zero_lag_average(values: np.ndarray, beta: float) -> np.ndarray:
+    """A bias-corrected exponential moving average run forwards over ``values``, then
+    backwards over the result: smooth, and centred (no lag). Non-finite values at the
+    end (a sweep that exploded) stay infinite.
+
+    Examples:
+        >>> zero_lag_average(np.array([1.0, 1.0, 1.0]), 0.9).tolist()
+        [1.0, 1.0, 1.0]
+    """
+
+    def forward(x):
+        out, m = np.empty_like(x), 0.0
+        for t, v in enumerate(x):
+            m = beta * m + (1 - beta) * v
+            out[t] = m / (1 - beta ** (t + 1))
+        return out
+
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(values)
+    n = values.size if finite.all() else int(np.argmin(finite))
+    out = np.full(values.shape, np.inf)
+    if n:
+        out[:n] = forward(forward(values[:n])[::-1])[::-1]
+    return out
+
+
 def _result(loop: MinibatchLoop, watch: _SmoothedLoss, config: dict) -> LRRangeTest:
-    lr, smoothed = np.array(loop.lrs), np.array(watch.values)
+    lr = np.array(loop.lrs)
+    smoothed = zero_lag_average(np.array(loop.losses), watch.beta)
     message = ""
     if loop.stopped:
         message = (

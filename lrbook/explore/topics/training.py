@@ -19,6 +19,16 @@ from ...plotting import LR_LABEL, axis_label, running_mean
 # What the explorer can draw: History field -> (menu entry, y label alone, y label
 # shared with the metrics of the same unit).
 METRICS = {
+    "val_accuracy": (
+        "validation accuracy",
+        axis_label("validation accuracy", "%"),
+        "accuracy (%)",
+    ),
+    "val_loss": (
+        "validation loss",
+        axis_label("validation loss", "nats"),
+        "loss (nats)",
+    ),
     "test_accuracy": (
         "test accuracy",
         axis_label("test accuracy", "%"),
@@ -47,7 +57,7 @@ _METRIC_GROUPS = ("accuracy (%)", "loss (nats)", LR_LABEL)  # in this order in l
 
 def training_curves(
     comparison,
-    metrics: Sequence[str] = ("test_accuracy", "test_loss", "loss"),
+    metrics: Sequence[str] = ("val_accuracy", "val_loss", "loss"),
     *,
     lr_panel: bool = True,
     smooth: int | None = None,

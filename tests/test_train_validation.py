@@ -1,0 +1,132 @@
+"""Validation split and paired comparisons: decisions on validation data, the test
+set reported once, and "A beats B" as a paired interval (lrbook.train)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import lrbook
+from lrbook.data import _load_subset
+from lrbook.train import Comparison, History, context, fit
+
+
+def history(val_loss: float, val_acc: float = 0.9, test_loss: float = 0.5, **kw):
+    """A one-epoch History with the given final metrics (nothing trained)."""
+    one = lambda v: np.array([v])  # noqa: E731
+    return History(
+        lr=np.full(4, 0.1),
+        loss=np.full(4, 1.0),
+        train_loss=one(1.0),
+        train_accuracy=one(0.8),
+        test_loss=one(test_loss),
+        test_accuracy=one(0.88),
+        val_loss=one(val_loss),
+        val_accuracy=one(val_acc),
+        updates_per_epoch=4,
+        **kw,
+    )
+
+
+def test_paired_interval_is_students_t_on_per_seed_differences():
+    base = [0.50, 0.40, 0.60, 0.45]
+    other = [0.48, 0.37, 0.59, 0.41]  # better on every seed, by a little
+    c = Comparison(
+        {"constant": [history(v) for v in base], "step": [history(v) for v in other]},
+        seeds=(0, 1, 2, 3),
+    )
+    (row,) = c.paired("val_loss")
+    d = np.array(other) - np.array(base)
+    half = stats.t.ppf(0.975, 3) * d.std(ddof=1) / 2
+    assert row["differences"] == pytest.approx(d.tolist())
+    assert row["mean"] == pytest.approx(d.mean())
+    assert (row["low"], row["high"]) == pytest.approx(
+        (d.mean() - half, d.mean() + half)
+    )
+    assert row["high"] < 0  # paired: clearly better
+    # unpaired, the two spreads overlap widely: the pairing is what makes it clear
+    assert np.std(base, ddof=1) > abs(d.mean())
+    assert "-0.0250 [" in str(c) and "Δ loss vs constant" in str(c)
+
+
+def test_a_diverged_seed_is_left_out_of_the_pairs():
+    runs = [history(0.5), history(0.4), history(0.6)]
+    bad = [history(0.45), history(math.nan, diverged=True), history(0.5)]
+    c = Comparison({"a": runs, "b": bad}, seeds=(0, 1, 2), baseline="a")
+    (row,) = c.paired("val_loss")
+    assert row["n"] == 2 and math.isnan(row["differences"][1])
+    assert row["mean"] == pytest.approx(-0.075)
+    assert c.table[1]["diverged"] == 1
+
+
+def test_one_seed_gives_a_difference_without_an_interval():
+    c = Comparison({"a": [history(0.5)], "b": [history(0.4)]}, seeds=(0,))
+    (row,) = c.paired("val_loss")
+    assert row["mean"] == pytest.approx(-0.1) and math.isnan(row["low"])
+    assert "-0.1000" in str(c) and "[" not in str(c).splitlines()[2]
+
+
+def test_test_results_come_once_for_the_chosen_schedule():
+    c = Comparison(
+        {
+            "a": [history(0.5, test_loss=0.6), history(0.4, test_loss=0.5)],
+            "b": [history(0.4, test_loss=0.55), history(0.3, test_loss=0.45)],
+        },
+        seeds=(0, 1),
+    )
+    chosen = c.test("b")
+    assert chosen["test_loss_mean"] == pytest.approx(0.5)
+    assert chosen["loss_vs_baseline"]["mean"] == pytest.approx(-0.05)
+    assert not any(k.startswith("val_") for k in chosen)
+    assert "test" not in str(c).splitlines()[0]  # the table decides on validation
+    with pytest.raises(ValueError, match="name must be one of the schedules"):
+        c.test("c")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"baseline": "nope"}, "baseline must be one of the schedules"),
+        ({"level": 1.0}, "level must be"),
+    ],
+)
+def test_comparison_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Comparison({"a": [history(0.5)]}, seeds=(0,), **kwargs)
+    with pytest.raises(ValueError, match="metric must be one of"):
+        Comparison({"a": [history(0.5)]}, seeds=(0,)).paired("loss")
+
+
+def test_validation_split_is_held_out_once_and_shared_by_every_seed():
+    raw = _load_subset().subset(n_train=500, n_test=100)
+    split = context.resolve_data(raw)
+    assert split is context.resolve_data(raw)  # computed once, reused
+    assert split.n_train + split.n_val == 500 and 95 <= split.n_val <= 105  # per digit
+    h0 = fit(0.05, data=raw, epochs=1, seed=0, progress=False)
+    h1 = fit(0.05, data=raw, epochs=1, seed=1, progress=False)
+    assert h0.config["n_val"] == h1.config["n_val"] == split.n_val
+    with pytest.raises(ValueError, match="already hold a validation split of 800"):
+        fit(0.05, data=lrbook.book_mnist(), validation=0.3, progress=False)
+    with pytest.raises(ValueError, match="validation must be"):
+        fit(0.05, data=raw, validation=1.0, progress=False)
+    h = fit(0.05, data=raw, epochs=1, validation=0, progress=False)
+    assert h.val_loss.size == 0 and math.isnan(h.final_val_loss)
+    assert "test accuracy" in repr(h)
+
+
+def test_compare_names_its_baseline_and_rejects_an_unknown_one():
+    raw = _load_subset().subset(n_train=256, n_test=64)
+    c = lrbook.compare(
+        {"a": 0.05, "b": 0.1},
+        seeds=(0, 1),
+        epochs=1,
+        data=raw,
+        baseline="b",
+        progress=False,
+    )
+    assert c.baseline == "b" and c.paired()[0]["schedule"] == "a"
+    with pytest.raises(ValueError, match="baseline must be one of the schedules"):
+        lrbook.compare({"a": 0.05}, data=raw, baseline="x", progress=False)
