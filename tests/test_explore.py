@@ -264,7 +264,9 @@ def test_auto_limits_are_computed_once_in_python_within_log_decades():
     assert ax.get_ylim() == pytest.approx(ex.frame_limits()[0]["ylog"])
     assert ax.get_xlim() == pytest.approx(ex.frame_limits()[0]["x"]) == (0, 99)
     # fixed limits are fixed: no table in the payload
-    assert step_explorer().payload()["nLimits"] == 0
+    assert step_explorer(log_toggle=False).payload()["nLimits"] == 0
+    # a log toggle's axis has its bottom fitted to each frame: one (low, high) each
+    assert step_explorer().payload()["nLimits"] == 2
 
 
 # --------------------------------------------------------------------------------------
@@ -293,7 +295,6 @@ def test_payload_decodes_to_lrbook_values_for_every_combination(make):
     spec = ex.payload()
     frames = explore.decode(spec)
     assert len(frames) == ex.n_frames == spec["nFrames"]
-    limits = ex.limits()
     import itertools
 
     combos = list(itertools.product(*(c.values for c in ex.controls)))
@@ -303,7 +304,7 @@ def test_payload_decodes_to_lrbook_values_for_every_combination(make):
         assert note == ex.set(**values).note()
         for p, (got, want) in enumerate(zip(panels, expected, strict=False)):
             assert set(got) == set(want)
-            lim = limits[p]
+            lim = ex.frame_limits(**values)[p]  # as drawn for these values
             for name, (x, y) in want.items():
                 gx, gy = (np.asarray(a, dtype=np.float64) for a in got[name])
                 # every point kept is an exact lrbook value (to float32 rounding) ...

@@ -66,7 +66,7 @@ from .panels import LOG_DECADES, Frame, Line, Panel
 from .payload import decode, decode_limits
 from .recipes import rebuild, reproducible
 from .sphinx import setup  # noqa: F401  (the extension's former name: lrbook.explore)
-from .tex import tex_html, tex_plain
+from .tex import tex_html, tex_label_html, tex_plain, tex_unicode
 from .topics.gradient_descent import GD_OBJECTIVES, GD_RATIOS, gradient_descent
 from .topics.schedules import (
     FACTORIES,
@@ -102,6 +102,8 @@ __all__ = [
     "schedule",
     "slider",
     "tex_html",
+    "tex_label_html",
     "tex_plain",
+    "tex_unicode",
     "toggle",
 ]

@@ -19,7 +19,15 @@ import numpy as np
 from .. import _env
 from .controls import Control, _check_controls
 from .live import LiveView
-from .panels import Frame, Panel, _axis_limits, _CheckedFrame, _resolve_panels
+from .panels import (
+    Frame,
+    Panel,
+    _axis_limits,
+    _CheckedFrame,
+    _fits_log,
+    _log_limits,
+    _resolve_panels,
+)
 from .tex import tex_plain
 from .web import MAX_BYTES, WebView
 
@@ -260,22 +268,30 @@ class Explorer(LiveView, WebView):
         """Per panel ``{"x": (lo, hi) or None, "y": ..., "ylog": ...}`` (None: auto).
 
         Limits fixed for every combination of control values (all the data fits);
-        ``None`` for an ``"auto"`` axis, whose limits follow each combination's data
-        (see :meth:`frame_limits`). ``"ylog"`` is for a panel's log toggle (``None``
-        without one).
+        ``None`` for an axis whose limits follow each combination's data (see
+        :meth:`frame_limits`): an ``"auto"`` axis, and a log-scaled y axis whose low
+        limit is not given (its top is fixed, its bottom fitted to the data drawn).
+        ``"ylog"`` is for a panel's log toggle (``None`` without one).
         """
         if self._limits is None:
             frames = self._all_frames()
             out = []
+            self._every_y = []
             for p, resolved in enumerate(self._resolved):
                 panel = resolved.panel
                 x_all, y_all = self._panel_values(p, frames)
+                self._every_y.append(y_all)
+                ylog = panel.yscale == "log"
                 lim = {"x": _axis_limits(panel.xlim, x_all, panel.xscale == "log", 0.0)}
-                lim["y"] = _axis_limits(panel.ylim, y_all, panel.yscale == "log", 0.05)
+                lim["y"] = (
+                    None
+                    if _fits_log(panel.ylim, ylog)
+                    else _axis_limits(panel.ylim, y_all, ylog, 0.05)
+                )
                 lim["ylog"] = (
-                    _axis_limits(panel.ylim, y_all, True, 0.05)
-                    if panel.log_toggle
-                    else None
+                    None
+                    if not panel.log_toggle or _fits_log(panel.ylim, True)
+                    else _axis_limits(panel.ylim, y_all, True, 0.05)
                 )
                 out.append(lim)
             self._limits = out
@@ -288,7 +304,8 @@ class Explorer(LiveView, WebView):
         combination of control values. Both views draw exactly these limits: the live
         figure sets them, the web version reads them from its payload (computed here,
         once; a log axis spans at most ``LOG_DECADES`` decades below the largest
-        value, plus the margins).
+        value, plus the margins, and, unless its low limit is given, its bottom
+        follows the data of these values, see ``lrbook.explore.panels._log_limits``).
 
         Returns:
             Per panel ``{"x": (lo, hi), "y": (lo, hi), "ylog": (lo, hi) or None}``.
@@ -337,6 +354,9 @@ class Explorer(LiveView, WebView):
             else:
                 log = axis == "ylog" or panel.yscale == "log"
                 v, margin = values[p][1], 0.05
+                if _fits_log(panel.ylim, log):
+                    lims[p][axis] = _log_limits(panel.ylim, v, self._every_y[p], margin)
+                    continue
             lims[p][axis] = _axis_limits(None, v, log, margin)
         return lims
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import functools
 import html as _html
 import io
+import math
 
 import numpy as np
 
 from .. import plotting
 from .panels import _CheckedFrame
-from .tex import tex_html, tex_plain
+from .tex import tex_html, tex_label_html, tex_unicode
 
 _MPL_DASHES = {"solid": "-", "dashed": "--", "dotted": ":", "dashdot": "-."}
 
@@ -181,7 +182,11 @@ class LiveView:
         if not frame.note:
             return ""
         lines = "<br>".join(_html.escape(t) for t in frame.note.splitlines())
-        return f'<div style="font-family:monospace;font-size:85%">{lines}</div>'
+        # ipywidgets' HTML has the line height of a control (28 px): one of text here
+        return (
+            '<div style="font-family:monospace;font-size:85%;line-height:1.4">'
+            f"{lines}</div>"
+        )
 
     # -- the widgets -------------------------------------------------------------------
     def widget(self):
@@ -202,25 +207,37 @@ class LiveView:
         self.figure  # noqa: B018
         self._control_widgets = {}
         self._syncing = False
+        log_labels = {
+            p: "log scale"
+            + (
+                f" ({resolved.panel.title})"
+                if len(self._resolved) > 1 and resolved.panel.title
+                else ""
+            )
+            for p, resolved in enumerate(self._resolved)
+            if resolved.panel.log_toggle
+        }
+        px = int(round(self.figure.get_figwidth() * self.figure.dpi))
+        # one description width and one width for every control: the sliders' tracks,
+        # the dropdowns and the checkboxes start at one x and end at another
+        describe = _describer(W, [c.label for c in self._controls])
+        width = f"min(100%, {px}px)"
         rows = []
-        describe = _describer(W)
         for k, c in enumerate(self._controls):
-            w = _control_widget(W, c, self._index[k], describe(c.label))
+            w = _control_widget(W, c, self._index[k], describe(c.label), width)
             w.observe(functools.partial(self._on_control, k), names="value")
             self._control_widgets[c.name] = w
             rows.append(w)
-        for p, resolved in enumerate(self._resolved):
-            if resolved.panel.log_toggle:
-                label = "log scale" + (
-                    f" ({resolved.panel.title})"
-                    if len(self._resolved) > 1 and resolved.panel.title
-                    else ""
-                )
-                w = W.Checkbox(value=self._ylog[p], indent=False, **describe(label))
-                w.observe(functools.partial(self._on_log, p), names="value")
-                self._control_widgets[f"log:{p}"] = w
-                rows.append(w)
-        px = int(round(self.figure.get_figwidth() * self.figure.dpi))
+        for p, label in log_labels.items():
+            w = W.Checkbox(
+                value=self._ylog[p],
+                indent=True,
+                layout=W.Layout(width=width),
+                **describe(label),
+            )
+            w.observe(functools.partial(self._on_log, p), names="value")
+            self._control_widgets[f"log:{p}"] = w
+            rows.append(w)
         self._image = W.Image(
             value=self._render_png(),
             format="png",
@@ -304,39 +321,63 @@ def _draw_panel(ax, resolved) -> dict:
     return artists
 
 
-def _describer(W):
-    """``describe(label)``: the keyword arguments that label a widget with ``label``."""
-    style = {"description_width": "initial"}
+def description_width(labels) -> str:
+    """The CSS width of the descriptions of an explorer's controls: the longest label.
+
+    Measured in ``ch`` (the width of a digit, a little more than an average letter in
+    the front ends' sans-serif fonts), from the label as plain text (its TeX as
+    :func:`~lrbook.explore.tex.tex_unicode` writes it); the log checkbox's label
+    ("log scale") counts too.
+    """
+    n = max([len(tex_unicode(t)) for t in labels] + [len("log scale")])
+    return f"{math.ceil(0.95 * n) + 1}ch"
+
+
+def _describer(W, labels):
+    """``describe(label)``: the keyword arguments that label a widget with ``label``.
+
+    Every widget so labelled has the same description width (that of the longest of
+    ``labels``), so that the controls line up.
+    """
+    style = {"description_width": description_width(labels)}
     html_ok = int(W.__version__.split(".")[0]) >= 8  # Colab still has ipywidgets 7
 
     def describe(text: str) -> dict:
-        if html_ok:
+        if html_ok:  # italics, and scripts that survive ipywidgets 8's sanitiser
             return dict(
-                description=tex_html(text), description_allow_html=True, style=style
+                description=tex_label_html(text),
+                description_allow_html=True,
+                style=dict(style),
             )
-        return dict(description=tex_plain(text), style=style)
+        return dict(description=tex_unicode(text), style=dict(style))
 
     return describe
 
 
-def _control_widget(W, control, index: int, labelled: dict):
-    """The ipywidget of ``control`` with value number ``index`` selected."""
+def _control_widget(W, control, index: int, labelled: dict, width: str):
+    """The ipywidget of ``control`` with value number ``index`` selected.
+
+    ``labelled``: its description and style (see :func:`_describer`); ``width``: its
+    CSS width, the same for every control of an explorer.
+    """
+    layout = W.Layout(width=width)
     if control.kind == "slider":
         return W.SelectionSlider(
             options=[(lab, i) for i, lab in enumerate(control.labels)],
             value=index,
             continuous_update=True,
             readout=True,
-            layout=W.Layout(width="min(100%, 34rem)"),
+            layout=layout,
             **labelled,
         )
     if control.kind == "dropdown":
         return W.Dropdown(
             options=[(lab, i) for i, lab in enumerate(control.labels)],
             value=index,
+            layout=layout,
             **labelled,
         )
-    return W.Checkbox(value=bool(index), indent=False, **labelled)
+    return W.Checkbox(value=bool(index), indent=True, layout=layout, **labelled)
 
 
 def _agg_canvas():

@@ -18,8 +18,8 @@ import numpy as np
 
 from .. import plotting
 
-#: A log-scaled axis with fixed limits shows at most this many decades below the
-#: largest value (the lines go on below the axis).
+#: A log-scaled axis shows at most this many decades below the largest value (the
+#: lines go on below the axis).
 LOG_DECADES = 6
 
 #: The dash styles of a :class:`Line`, as SVG ``stroke-dasharray`` values.
@@ -345,3 +345,53 @@ def _axis_limits(requested, values: np.ndarray, log: bool, margin: float):
         lo - (pad if lo_given is None else 0),
         hi + (pad if hi_given is None else 0),
     )
+
+
+def _fits_log(requested, log: bool) -> bool:
+    """Whether a log-scaled axis with these requested limits is fitted frame by frame.
+
+    Its low limit is not given (or given <= 0, which a log axis cannot draw) and it is
+    not ``"auto"`` (fitted entirely): see :func:`_log_limits`.
+    """
+    if not log or requested == "auto":
+        return False
+    lo_given = None if requested is None else requested[0]
+    return lo_given is None or lo_given <= 0
+
+
+def _log_limits(requested, values: np.ndarray, every: np.ndarray, margin: float):
+    """The limits of a log-scaled axis for one frame: fixed top, bottom fitted to it.
+
+    The one rule both views draw (the live figure sets these limits, the web page reads
+    them from its payload). The top is fixed from ``every`` value of every frame, so a
+    control that scales the data (a base rate) moves the lines, not the axis. The
+    bottom follows the data of this frame, ``values``: its smallest positive value
+    (at most :data:`LOG_DECADES` below the top), less a margin, rounded down to a half
+    decade, so that it moves only in steps of half a decade and the axis never spans
+    decades that no line of the frame reaches.
+
+    Args:
+        requested: the panel's ``ylim`` (``None`` or ``(low, high)``; a ``high`` given
+            is the top; a ``low`` must be ``None`` or <= 0, see :func:`_fits_log`).
+        values: the values the frame draws along the axis.
+        every: the values of every frame along the axis.
+        margin: padding as a fraction of the decades spanned (at the top: of the
+            decades spanned by every frame, at most :data:`LOG_DECADES`).
+
+    Returns:
+        ``(low, high)`` floats.
+    """
+    hi_given = None if requested is None else requested[1]
+    hi_given = None if hi_given is None or hi_given <= 0 else float(hi_given)
+    pos = every[every > 0]
+    if pos.size == 0:
+        pos = np.array([1.0])
+    top = math.log10(hi_given if hi_given is not None else float(pos.max()))
+    span_all = min(top - math.log10(float(pos.min())), LOG_DECADES) or 1.0
+    high = top + (0.0 if hi_given is not None else margin * span_all)
+    mine = values[(values > 0) & (values <= 10**top)]
+    low = math.log10(float(mine.min())) if mine.size else top - span_all
+    low = max(low, top - LOG_DECADES)
+    low -= max(margin * (top - low), 0.05)
+    low = max(math.floor(2 * low + 1e-9) / 2, top - LOG_DECADES * (1 + margin))
+    return (10.0**low, 10.0**high)

@@ -202,3 +202,98 @@ def tex_plain(text: str) -> str:
     for t, flags in _tex_runs(text):
         out.append(("_" if "b" in flags else "^" if "p" in flags else "") + t)
     return re.sub(r"(?<=[_^])([_^])", "", "".join(out))
+
+
+_SUB = dict(
+    zip(
+        "0123456789+-−=()aehijklmnoprstuvxβγρφχ",
+        "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ",
+        strict=True,
+    )
+)
+_SUP = dict(
+    zip(
+        "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθφχ′",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᵠᵡ′",
+        strict=True,
+    )
+)
+
+
+def _level(flags: str) -> str:
+    return "b" if "b" in flags else "p" if "p" in flags else ""
+
+
+def _script_groups(text: str) -> list:
+    """The runs of a label grouped by level: ``[(level, [[text, flags], ...]), ...]``
+    (level ``""``, ``"b"`` or ``"p"``), so that a whole sub- or superscript is written
+    in Unicode only if every character of it has a form."""
+    groups: list = []
+    for t, flags in _tex_runs(text):
+        level = _level(flags)
+        if groups and groups[-1][0] == level:
+            groups[-1][1].append([t, flags])
+        else:
+            groups.append((level, [[t, flags]]))
+    return groups
+
+
+def _unicode_script(text: str, level: str) -> str | None:
+    """``text`` in Unicode sub- (``"b"``) or superscript (``"p"``) characters, or
+    ``None`` if one of them has no such form."""
+    table = _SUB if level == "b" else _SUP
+    if all(ch in table for ch in text):
+        return "".join(table[ch] for ch in text)
+    return None
+
+
+def tex_unicode(text: str) -> str:
+    r"""A label with ``$...$`` TeX as plain text, with Unicode sub- and superscripts.
+
+    A sub- or superscript is written in Unicode's subscript (superscript) characters
+    when every character of it has one (``α₀``, ``Tₘₐₓ``, ``10⁻³``), else after ``_``
+    (``^``) as in :func:`tex_plain` (``x_bd``). For widget labels: plain text shows in
+    every Jupyter front end and ipywidgets version, where HTML ``<sub>`` does not.
+
+    Examples:
+        >>> tex_unicode(r"lr $\alpha_0$, $T_{\max}$ (steps), $10^{-3}$, $x_{bd}$")
+        'lr α₀, Tₘₐₓ (steps), 10⁻³, x_bd'
+    """
+    out = []
+    for level, runs in _script_groups(text):
+        t = "".join(r[0] for r in runs)
+        if not level:
+            out.append(t)
+            continue
+        script = _unicode_script(t, level)
+        out.append(script if script is not None else ("_" if level == "b" else "^") + t)
+    return "".join(out)
+
+
+def tex_label_html(text: str) -> str:
+    r"""A label with ``$...$`` TeX as the inline HTML that ipywidgets 8 keeps.
+
+    ipywidgets 8 sanitises a widget's ``description`` (``description_allow_html``):
+    ``<i>`` and ``<span style=...>`` are kept, ``<sub>`` and ``<sup>`` are removed with
+    their meaning. Scripts are therefore written as :func:`tex_unicode` writes them,
+    and those without a Unicode form as a lowered (raised) smaller ``<span>``.
+
+    Examples:
+        >>> tex_label_html(r"lr $\alpha_0$")
+        'lr <i>α</i>₀'
+        >>> tex_label_html(r"$x_{bd}$")
+        '<i>x</i><span style="vertical-align:sub;font-size:75%"><i>bd</i></span>'
+    """
+    out = []
+    for level, runs in _script_groups(text):
+        t = "".join(r[0] for r in runs)
+        script = _unicode_script(t, level) if level else None
+        if script is not None:
+            out.append(script)
+            continue
+        inner = _runs_html([[r[0], r[1].replace(level, "")] for r in runs])
+        if level:
+            align = "sub" if level == "b" else "super"
+            inner = f'<span style="vertical-align:{align};font-size:75%">{inner}</span>'
+        out.append(inner)
+    return "".join(out)
