@@ -8,7 +8,7 @@ from .. import _checks as check
 from .core import Schedule, make_schedule
 from .registry import ETA_MIN, LR, Parameter, declare
 
-__all__ = ["cosine_annealing", "cosine_warm_restarts"]
+__all__ = ["cosine_annealing", "cosine_warm_restarts", "restart_steps"]
 
 
 def _cosine_chain_refusal(p: dict) -> str | None:
@@ -153,3 +153,52 @@ def cosine_warm_restarts(
         {"lr": lr, "t_0": t_0, "t_mult": t_mult, "eta_min": eta_min},
         fn,
     )
+
+
+def restart_steps(t_0: int, t_mult: int, horizon: int) -> list[int]:
+    r"""The steps at which :func:`cosine_warm_restarts` restarts, before ``horizon``.
+
+    Period :math:`i` lasts :math:`T_0 m^i` steps, so restart :math:`k \ge 1` comes
+    after the first :math:`k` periods, a geometric series:
+
+    .. math::
+        t_k = \sum_{i=0}^{k-1} T_0 m^i =
+        \begin{cases}
+            k\,T_0 & m = 1 \\
+            T_0 \dfrac{m^k - 1}{m - 1} & m \ge 2
+        \end{cases}
+
+    At every :math:`t_k` the rate jumps back to :math:`\alpha_0`.
+
+    Args:
+        t_0: :math:`T_0 \ge 1`, the length of the first period in steps.
+        t_mult: :math:`m \ge 1`, the integer factor by which each period grows.
+        horizon: the number of steps :math:`\ge 1` looked at (steps ``0 ...
+            horizon - 1``).
+
+    Returns:
+        The restart steps :math:`0 < t_k < \text{horizon}`, increasing (step 0, the
+        start, is not a restart).
+
+    Examples:
+        >>> restart_steps(10, 2, 200)
+        [10, 30, 70, 150]
+        >>> restart_steps(50, 1, 200)
+        [50, 100, 150]
+
+    PyTorch equivalent: the steps where ``CosineAnnealingWarmRestarts(optimizer, T_0,
+    T_mult)``, stepped once per update without an epoch argument, sets ``T_cur = 0``.
+
+    References:
+        Loshchilov and Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts",
+        ICLR 2017.
+    """
+    t_0 = check.integer("t_0", t_0, minimum=1)
+    t_mult = check.integer("t_mult", t_mult, minimum=1)
+    horizon = check.integer("horizon", horizon, minimum=1)
+    steps, start, length = [], t_0, t_0
+    while start < horizon:
+        steps.append(start)
+        length *= t_mult
+        start += length
+    return steps
