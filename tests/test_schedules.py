@@ -195,7 +195,27 @@ def warmups(draw):
     return lrbook.warmup(after, draw(st.integers(1, 500)), draw(st.floats(0.01, 1.0)))
 
 
+@st.composite
+def wsds(draw):
+    return lrbook.warmup_stable_decay(
+        draw(lrs),
+        draw(st.integers(0, 300)),
+        draw(st.integers(0, 300)),
+        draw(st.integers(1, 1000)),
+        draw(st.sampled_from(["linear", "cosine", "1-sqrt"])),
+        draw(st.floats(0.01, 1.0)),
+        draw(st.floats(0.0, 1.0)),
+    )
+
+
+@st.composite
+def inverse_sqrts(draw):
+    return lrbook.inverse_sqrt(draw(lrs), draw(st.integers(1, 1000)))
+
+
 ALL = {
+    "warmup_stable_decay": wsds(),
+    "inverse_sqrt": inverse_sqrts(),
     "inverse_time_decay": inverse_times(),
     "constant_factor": constant_factors(),
     "polynomial_decay": polynomials(),

@@ -212,3 +212,70 @@ def test_tensor_learning_rate_is_float32_precision():
     ours = s(np.arange(30))
     np.testing.assert_allclose(rates, ours, rtol=1e-7)
     assert not np.array_equal(rates, ours)  # float32, not the float64 values
+
+
+# ---------------------------------------------- the schedules of large models (ch. 7)
+def test_warmup_stable_decay_values_and_shapes():
+    s = lrbook.warmup_stable_decay(0.2, 4, 6, 10, start_factor=0.25)
+    t = np.arange(25)
+    v = s(t)
+    np.testing.assert_allclose(v[:4], 0.2 * (0.25 + 0.75 * t[:4] / 4))
+    assert (v[4:10] == 0.2).all() and v[20:].tolist() == [0.0] * 5
+    assert v[15] == pytest.approx(0.1)  # halfway through a linear decay
+    cos = lrbook.warmup_stable_decay(0.2, 0, 0, 10, "cosine", end_factor=0.1)
+    assert cos(5) == pytest.approx(0.2 * (0.1 + 0.9 * 0.5))
+    assert cos(30) == pytest.approx(0.02)
+    sqrt = lrbook.warmup_stable_decay(0.2, 0, 0, 16, "1-sqrt")
+    assert sqrt(4) == pytest.approx(0.2 * (1 - 0.5))
+    assert np.all(np.diff(sqrt(np.arange(17))) <= 0)
+
+
+def test_a_longer_stable_phase_extends_the_same_run():
+    short = lrbook.warmup_stable_decay(0.1, 10, 100, 20)
+    long = lrbook.warmup_stable_decay(0.1, 10, 300, 20)
+    t = np.arange(110)
+    assert np.array_equal(short(t), long(t))  # resume from the stable checkpoint
+    assert np.array_equal(short(np.arange(110, 130)), long(np.arange(310, 330)))
+
+
+def test_inverse_sqrt_peaks_at_the_end_of_warm_up_and_decays_like_one_over_root_t():
+    s = lrbook.inverse_sqrt(0.1, warmup_steps=100)
+    v = s(np.arange(10_000))
+    assert int(np.argmax(v)) == 99 and v[99] == pytest.approx(0.1)
+    assert v[399] == pytest.approx(0.05)  # 4x the steps, half the rate
+    assert np.all(np.diff(v[99:]) < 0) and np.all(np.diff(v[:100]) > 0)
+
+
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: lrbook.warmup_stable_decay(0.1, -1, 5, 5), ValueError, "warmup"),
+        (lambda: lrbook.warmup_stable_decay(0.1, 5, 5, 0), ValueError, "decay_steps"),
+        (lambda: lrbook.warmup_stable_decay(0.1, 5, 5, 5, "exp"), ValueError, "shape"),
+        (
+            lambda: lrbook.warmup_stable_decay(0.1, 5, 5, 5, start_factor=0),
+            ValueError,
+            "start_factor",
+        ),
+        (
+            lambda: lrbook.warmup_stable_decay(0.1, 5, 5, 5, end_factor=2),
+            ValueError,
+            "end_factor",
+        ),
+        (lambda: lrbook.warmup_stable_decay(0.1, 5.0, 5, 5), TypeError, "warmup"),
+        (lambda: lrbook.inverse_sqrt(0.1, 0), ValueError, "warmup_steps"),
+        (lambda: lrbook.inverse_sqrt(-0.1, 10), ValueError, "lr"),
+    ],
+)
+def test_bad_arguments_of_the_large_model_schedules(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_large_model_schedules_as_their_docstrings_show():
+    s = lrbook.warmup_stable_decay(0.1, warmup_steps=2, stable_steps=3, decay_steps=4)
+    assert s(0) == pytest.approx(0.001) and s(9) == 0.0  # defaults: 1 % start, to 0
+    for one in (s, lrbook.inverse_sqrt(0.1, warmup_steps=4)):
+        np.testing.assert_allclose(
+            one(np.arange(50)), torch_reference(one, 50), rtol=1e-9
+        )

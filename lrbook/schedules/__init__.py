@@ -13,7 +13,8 @@ tests check it to a relative tolerance of 1e-9.
 
 One module per family, each holding what one chapter teaches: :mod:`.decay` (step,
 multi-step, exponential, inverse-time, polynomial; the linear and constant-factor
-ramps), :mod:`.cosine`, :mod:`.cyclic` (cyclic and one-cycle), :mod:`.compose`
+ramps), :mod:`.cosine`, :mod:`.cyclic` (cyclic and one-cycle), :mod:`.modern`
+(warmup-stable-decay, inverse square root), :mod:`.compose`
 (sequential, chained, warm-up, per-epoch) and :mod:`.plateau` (reduce-on-plateau, the
 one schedule that is not a function of the step). Every factory is declared once in
 :mod:`.registry`, with its PyTorch builder and its slider metadata.
@@ -35,7 +36,7 @@ from . import registry
 from .compose import chained, per_epoch, sequential, warmup
 from .core import MAX_STEP, Schedule
 from .cosine import cosine_annealing, cosine_warm_restarts
-from .cyclic import cyclic, one_cycle
+from .cyclic import cyclic, cyclic_momentum, one_cycle, one_cycle_momentum
 from .decay import (
     constant,
     constant_factor,
@@ -48,6 +49,7 @@ from .decay import (
     polynomial_decay,
     step_decay,
 )
+from .modern import inverse_sqrt, warmup_stable_decay
 from .plateau import ReduceLROnPlateau
 
 #: The names of every declared schedule factory, in the order the book teaches them
@@ -65,17 +67,21 @@ __all__ = [
     "cosine_annealing",
     "cosine_warm_restarts",
     "cyclic",
+    "cyclic_momentum",
     "exponential_decay",
     "gamma_for",
     "half_life",
+    "inverse_sqrt",
     "inverse_time_decay",
     "linear",
     "multistep_decay",
     "one_cycle",
+    "one_cycle_momentum",
     "per_epoch",
     "polynomial_decay",
     "registry",
     "sequential",
     "step_decay",
     "warmup",
+    "warmup_stable_decay",
 ]

@@ -88,8 +88,9 @@ class Declaration:
 
 _DECLARATIONS: dict[str, Declaration] = {}
 
-#: The families in the order the book teaches them (chapters 2-3, 5, 6; compositions).
-FAMILIES = ("decay", "cosine", "cyclic", "compose")
+#: The families in the order the book teaches them (chapters 2-3, 5, 6, 7;
+#: compositions).
+FAMILIES = ("decay", "cosine", "cyclic", "modern", "compose")
 
 
 def declare(
