@@ -11,8 +11,9 @@ import torch
 from .. import ReduceLROnPlateau, Schedule, constant
 from .. import _checks as check
 
-OPTIMIZERS = ("sgd", "adam")
-DEFAULT_LR = {"sgd": 0.1, "adam": 1e-3}  # base rate for PyTorch scheduler functions
+OPTIMIZERS = ("sgd", "adam", "adamw")
+# base rate for PyTorch scheduler functions
+DEFAULT_LR = {"sgd": 0.1, "adam": 1e-3, "adamw": 1e-3}
 _TORCH_SCHEDULERS = (
     torch.optim.lr_scheduler.LRScheduler,
     torch.optim.lr_scheduler.ReduceLROnPlateau,
@@ -34,7 +35,7 @@ def check_optimizer_args(optimizer, momentum, weight_decay) -> None:
         return
     if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
         raise ValueError(
-            f"optimizer must be 'sgd', 'adam' or a torch.optim.Optimizer, "
+            f"optimizer must be 'sgd', 'adam', 'adamw' or a torch.optim.Optimizer, "
             f"got {optimizer!r}"
         )
     if momentum is not None:
@@ -47,16 +48,50 @@ def check_optimizer_args(optimizer, momentum, weight_decay) -> None:
     check.finite("weight_decay", weight_decay, minimum=0.0)
 
 
+def momentum_key(optimizer) -> str | None:
+    """Where ``optimizer`` keeps its momentum: ``"momentum"`` (SGD, RMSprop),
+    ``"betas"`` (Adam and its kin: ``betas[0]``), or None."""
+    defaults = optimizer.defaults
+    if "momentum" in defaults:
+        return "momentum"
+    return "betas" if "betas" in defaults else None
+
+
+def check_momentum_schedule(momentum_schedule, optimizer, momentum):
+    """``fit``'s ``momentum_schedule``: None or an lrbook Schedule of momenta in
+    [0, 1), which replaces the constant ``momentum``."""
+    if momentum_schedule is None:
+        return None
+    if not isinstance(momentum_schedule, Schedule):
+        raise TypeError(
+            f"momentum_schedule must be an lrbook Schedule (e.g. "
+            f"lrbook.one_cycle_momentum(...)) or None, got {momentum_schedule!r} "
+            f"({type(momentum_schedule).__name__})"
+        )
+    if momentum is not None:
+        raise ValueError(
+            f"momentum={momentum!r} conflicts with momentum_schedule, which sets the "
+            f"momentum; leave momentum out"
+        )
+    first = momentum_schedule(0)
+    if not 0.0 <= first < 1.0:
+        raise ValueError(
+            f"momentum_schedule must give momenta in [0, 1), got {first!r} at step 0"
+        )
+    return momentum_schedule
+
+
 def make_optimizer(optimizer: str, params, lr: float, momentum, weight_decay: float):
-    """SGD (momentum 0.9 by default) or Adam, with PyTorch's fused implementation (one
-    kernel for all the parameters: the same update rule, computed faster) where this
-    PyTorch has it."""
+    """SGD (momentum 0.9 by default), Adam or AdamW (decoupled weight decay), with
+    PyTorch's fused implementation (one kernel for all the parameters: the same update
+    rule, computed faster) where this PyTorch has it."""
     params = list(params)
     if optimizer == "sgd":
         cls = torch.optim.SGD
         kwargs = {"momentum": 0.9 if momentum is None else momentum}
     else:
-        cls, kwargs = torch.optim.Adam, {}
+        cls = torch.optim.AdamW if optimizer == "adamw" else torch.optim.Adam
+        kwargs = {}
     try:
         return cls(params, lr=lr, weight_decay=weight_decay, fused=True, **kwargs)
     except (RuntimeError, TypeError, ValueError):  # older PyTorch, unusual device
@@ -84,15 +119,32 @@ class ScheduleDriver:
         lr: the base rate of a PyTorch scheduler function (None: :data:`DEFAULT_LR`).
         momentum: SGD's momentum (None: 0.9).
         weight_decay: the L2 penalty coefficient.
+        momentum_schedule: an lrbook Schedule of the momentum (SGD's ``momentum``,
+            Adam's ``betas[0]``), stepped with the rate (None: the optimizer's own).
 
     Attributes:
         optimizer: the ``torch.optim.Optimizer`` whose rate is set.
         description: the schedule, for ``History.config``.
         max_step: the last step the schedule is defined for (None: no end).
         mode: ``"min"`` or ``"max"``, for reduce-on-plateau kinds.
+        momentum_schedule: the momentum Schedule, or None.
     """
 
-    def __init__(self, schedule, optimizer, params, lr, momentum, weight_decay):
+    def __init__(
+        self,
+        schedule,
+        optimizer,
+        params,
+        lr,
+        momentum,
+        weight_decay,
+        momentum_schedule=None,
+    ):
+        self.momentum_schedule = check_momentum_schedule(
+            momentum_schedule, optimizer, momentum
+        )
+        if momentum_schedule is not None and momentum is None:
+            momentum = momentum_schedule(0) if optimizer == "sgd" else None
         self.plateau = None
         self.scheduler = None
         self.schedule = None
@@ -109,6 +161,9 @@ class ScheduleDriver:
             self._drive_lrbook(schedule, optimizer, params, lr, momentum, weight_decay)
         else:
             self._drive_torch(schedule, optimizer, params, lr, momentum, weight_decay)
+        if self.momentum_schedule is not None:
+            self._check_momentum_owner()
+            self._set_momentum(self.momentum_schedule(0))
 
     def _drive_lrbook(self, schedule, optimizer, params, lr, momentum, weight_decay):
         """An lrbook Schedule or ReduceLROnPlateau: it sets the rate, from step 0."""
@@ -189,8 +244,48 @@ class ScheduleDriver:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
 
+    def _check_momentum_owner(self) -> None:
+        """A momentum schedule needs an optimizer with a momentum, and must be the
+        only thing that sets it."""
+        if getattr(self.scheduler, "cycle_momentum", False):
+            raise ValueError(
+                f"momentum_schedule conflicts with {type(self.scheduler).__name__}"
+                f"(cycle_momentum=True), which sets the momentum too; pass "
+                f"cycle_momentum=False or leave momentum_schedule out"
+            )
+        if momentum_key(self.optimizer) is None:
+            raise ValueError(
+                f"momentum_schedule needs an optimizer with a momentum or betas, got "
+                f"{type(self.optimizer).__name__}"
+            )
+
+    def _set_momentum(self, value: float) -> None:
+        key = momentum_key(self.optimizer)
+        for group in self.optimizer.param_groups:
+            if key == "momentum":
+                group["momentum"] = value
+            else:
+                group["betas"] = (value, *group["betas"][1:])
+
+    @property
+    def max_momentum_step(self) -> int | None:
+        """The last step the momentum schedule is defined for (None: no end)."""
+        if self.momentum_schedule is None:
+            return None
+        return self.momentum_schedule.max_step
+
     def start(self, n_steps: int) -> None:
         """Prepare for ``n_steps`` steps (0 .. n_steps - 1) of the schedule."""
+        if self.momentum_schedule is not None:
+            momenta = self.momentum_schedule(np.arange(n_steps))
+            if not ((momenta >= 0) & (momenta < 1)).all():
+                raise ValueError(
+                    f"momentum_schedule must give momenta in [0, 1), got "
+                    f"{momenta.min()!r}..{momenta.max()!r} over steps 0..{n_steps - 1}"
+                )
+            self._momenta = momenta.tolist()
+            self._momentum_step = 0
+            self._set_momentum(self._momenta[0])
         if self.kind == "schedule":
             self._rates = self.schedule(np.arange(n_steps)).tolist()
             self._step = 0
@@ -199,6 +294,9 @@ class ScheduleDriver:
 
     def step(self, metric: float | None = None) -> None:
         """Move to the next step of the schedule (``metric``: for reduce-on-plateau)."""
+        if self.momentum_schedule is not None:
+            self._momentum_step += 1
+            self._set_momentum(self._momenta[self._momentum_step])
         if self.kind == "schedule":
             self._step += 1
             lr = self._rates[self._step]

@@ -52,6 +52,9 @@ class History:
     Attributes:
         lr: learning rate of each update, ``float64`` array of shape ``(updates,)``.
         loss: training minibatch loss of each update, same shape.
+        momentum: momentum of each update (SGD's ``momentum``, Adam's ``beta1``, as
+            the optimizer held it when the update was made), same shape; NaN for an
+            optimizer with neither.
         train_loss: mean training loss of each completed epoch (over its minibatches).
         train_accuracy: training accuracy of each completed epoch (over its
             minibatches, as the network changed during the epoch).
@@ -87,6 +90,7 @@ class History:
     model: Any = None
     val_loss: np.ndarray = field(default_factory=lambda: np.empty(0))
     val_accuracy: np.ndarray = field(default_factory=lambda: np.empty(0))
+    momentum: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     @property
     def updates(self) -> int:
@@ -241,6 +245,7 @@ def fit(
     weight_decay: float = 0.0,
     lr: float | None = None,
     step_per: str | None = None,
+    momentum_schedule=None,
     monitor: str = "val_loss",
     validation: float | None = None,
     seed: int = 0,
@@ -284,14 +289,23 @@ def fit(
             ``nn.Module``, which is trained in place.
         epochs: passes over the training set (integer >= 1).
         batch_size: images per update (integer, 1..number of training images).
-        optimizer: ``"sgd"`` (with momentum, default 0.9) or ``"adam"``; or a
-            ``torch.optim.Optimizer`` over the parameters of ``model`` (an nn.Module).
+        optimizer: ``"sgd"`` (with momentum, default 0.9), ``"adam"`` or
+            ``"adamw"``; or a ``torch.optim.Optimizer`` over the parameters of
+            ``model`` (an nn.Module).
         momentum: SGD's momentum in [0, 1) (default 0.9; only for ``"sgd"``).
         weight_decay: L2 penalty coefficient (>= 0).
         lr: the optimizer's base rate, only for PyTorch scheduler functions (default
             0.1 for SGD, 0.001 for Adam). lrbook schedules carry their own rate.
         step_per: ``"batch"`` or ``"epoch"``; default ``"batch"``, and ``"epoch"`` for
             reduce-on-plateau (which only supports ``"epoch"``).
+        momentum_schedule: an lrbook :class:`~lrbook.schedules.Schedule` of the
+            momentum :math:`\beta_t` in [0, 1) (SGD's ``momentum``, Adam's
+            ``beta1``), e.g. ``lrbook.one_cycle_momentum(...)``; it advances with the
+            rate (step ``t`` of both at once) and replaces ``momentum``. Default
+            None: the momentum stays the optimizer's. ``lrbook.one_cycle(...)`` with
+            ``momentum_schedule=lrbook.one_cycle_momentum(...)`` trains exactly as
+            PyTorch's ``OneCycleLR(..., cycle_momentum=True)`` (see
+            :func:`lrbook.schedules.cyclic.native_torch_pair`).
         monitor: the metric a reduce-on-plateau schedule watches: ``"val_loss"``
             (default), ``"val_accuracy"``, ``"train_loss"`` or ``"train_accuracy"``
             (accuracies need ``mode="max"``). Test metrics are refused: a schedule
@@ -351,6 +365,7 @@ def fit(
         step_per=step_per,
         monitor=monitor,
         seed=seed,
+        momentum_schedule=momentum_schedule,
     )
     loop = run.minibatch_loop(progress_bar(show, run.total_updates, "fit", "update"))
     with reproducible(run.prepared.device, num_threads, seed) as threads:
@@ -412,6 +427,13 @@ class _Run:
             self.total_updates - 1 if self.step_per == "batch" else self.epochs - 1
         )
         max_step = self.driver.max_step
+        momentum_max = self.driver.max_momentum_step
+        if momentum_max is not None and last_step > momentum_max:
+            raise ValueError(
+                f"the momentum_schedule {self.driver.momentum_schedule!r} is defined "
+                f"for steps 0..{momentum_max}, but the run needs steps "
+                f"0..{last_step} ({self.updates_per_epoch} updates per epoch)"
+            )
         if max_step is not None and last_step > max_step:
             raise ValueError(
                 f"the schedule {self.driver.description} is defined for steps "
@@ -494,6 +516,11 @@ class _Run:
             "batch_size": self.batch_size,
             "optimizer": self.optimizer_name,
             "momentum": defaults.get("momentum"),
+            "momentum_schedule": (
+                None
+                if self.driver.momentum_schedule is None
+                else repr(self.driver.momentum_schedule)
+            ),
             "weight_decay": defaults.get("weight_decay"),
             "step_per": self.step_per,
             "monitor": self.monitor if self.driver.steps_on_metric else None,
@@ -509,6 +536,7 @@ class _Run:
         return History(
             lr=np.array(loop.lrs, dtype=np.float64),
             loss=np.array(loop.losses, dtype=np.float64),
+            momentum=np.array(loop.momenta, dtype=np.float64),
             train_loss=np.array(record.train_loss),
             train_accuracy=np.array(record.train_accuracy),
             test_loss=np.array(record.test_loss),
@@ -539,6 +567,7 @@ def _set_up(
     step_per: str | None,
     monitor: str,
     seed: int,
+    momentum_schedule=None,
 ) -> _Run:
     """The network on the device, the optimizer and the schedule, checked against
     each other and against the length of the run."""
@@ -548,7 +577,13 @@ def _set_up(
     net.to(prepared.device)
     net.train()
     driver = ScheduleDriver(
-        schedule, optimizer, net.parameters(), lr, momentum, weight_decay
+        schedule,
+        optimizer,
+        net.parameters(),
+        lr,
+        momentum,
+        weight_decay,
+        momentum_schedule,
     )
     run = _Run(
         prepared,

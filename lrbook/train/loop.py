@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .driver import ScheduleDriver
+from .driver import ScheduleDriver, momentum_key
 
 GPU_LOSSES_READ_EVERY = 50  # on a GPU, read the losses (and look for a NaN) this often
 EVAL_BATCH = 1000  # test images per forward pass when evaluating
@@ -39,7 +39,9 @@ def read_loss_every_update(device: torch.device) -> bool:
 class MinibatchLoop:
     """Updates of a network on minibatches of the training set, each recorded.
 
-    Every update records the learning rate it uses (:attr:`lrs`) and the minibatch loss
+    Every update records the learning rate it uses (:attr:`lrs`), its momentum
+    (:attr:`momenta`: SGD's ``momentum``, Adam's ``betas[0]``, NaN for an optimizer
+    with neither) and the minibatch loss
     it computes before its step (:attr:`losses`), then steps the optimizer and, if
     ``step_per_update``, the schedule. Training stops at the first loss that is NaN or
     infinite, or for which ``watch(loss)`` is true (:attr:`stopped`); the records then
@@ -87,9 +89,11 @@ class MinibatchLoop:
         self._batch_sizes = np.full(per_epoch, float(batch_size))
         self._batch_sizes[-1] = self.n - batch_size * (per_epoch - 1)
         self._group = self.optimizer.param_groups[0]
+        self._momentum_key = momentum_key(self.optimizer)
         self._pending: list[torch.Tensor] = []  # losses not read yet (GPU)
         # Plain lists: any NumPy call in the loop costs microseconds (cold caches).
         self.lrs: list[float] = []
+        self.momenta: list[float] = []
         self.losses: list[float] = []
         self.stopped = False
 
@@ -144,6 +148,7 @@ class MinibatchLoop:
         training stopped. ``read_losses``: read the collected losses after it."""
         images = self.x.index_select(0, index)  # one minibatch, not a copy of all
         self.lrs.append(self._group["lr"])
+        self.momenta.append(self._momentum())
         out = self.net(images)
         loss = F.cross_entropy(out, labels)
         if self.read_each_loss:  # free on the CPU: the value is already there
@@ -164,6 +169,14 @@ class MinibatchLoop:
             self.bar.update()
         return out
 
+    def _momentum(self) -> float:
+        """The momentum the next update uses (NaN if the optimizer has none)."""
+        if self._momentum_key == "momentum":
+            return float(self._group["momentum"])
+        if self._momentum_key == "betas":
+            return float(self._group["betas"][0])
+        return math.nan
+
     def _stops(self, loss: float) -> bool:
         """Record ``loss``; whether training stops there."""
         self.losses.append(loss)
@@ -179,6 +192,7 @@ class MinibatchLoop:
         for value in values:
             if self._stops(value):
                 del self.lrs[len(self.losses) :]
+                del self.momenta[len(self.losses) :]
                 return True
         return False
 
