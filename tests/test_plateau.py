@@ -1,16 +1,20 @@
-"""lrbook.ReduceLROnPlateau: parity with PyTorch on random metrics, edge cases."""
+"""lrbook.ReduceLROnPlateau: parity with PyTorch on random metrics, edge cases; replay
+and the hand-made metric sequences of chapter 4."""
 
 from __future__ import annotations
 
 import math
 import os
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrbook
+from lrbook.schedules.plateau import PlateauTrace, replay
+from lrbook.schedules.plateau_sequences import SEQUENCES, metric_sequence
 
 settings_kw = dict(
     max_examples=150, deadline=None, derandomize=bool(os.environ.get("CI"))
@@ -152,3 +156,166 @@ def test_bad_arguments(kw, error, match):
 def test_non_numeric_metric():
     with pytest.raises(TypeError, match="metric must be a real number"):
         lrbook.ReduceLROnPlateau(0.1).step("low")
+
+
+# --------------------------------------------------------------------------------------
+# replay, improvement_bound and the hand-made metric sequences
+# --------------------------------------------------------------------------------------
+
+def torch_plateau_states(params: dict, values: list[float]) -> list[tuple]:
+    """PyTorch's rate, best and num_bad_epochs after each step."""
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=params["lr"])
+    kw = {k: v for k, v in params.items() if k != "lr"}
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **kw)
+    out = []
+    for v in values:
+        opt.step()
+        sched.step(v)
+        out.append((opt.param_groups[0]["lr"], sched.best, sched.num_bad_epochs))
+    return out
+
+
+@settings(**settings_kw)
+@given(plateaus(), metrics)
+def test_replay_matches_pytorch_epoch_by_epoch(params, values):
+    p = lrbook.ReduceLROnPlateau(**params)
+    trace = replay(p, values)
+    states = torch_plateau_states(params, values)
+    assert trace.lr.tolist() == [s[0] for s in states]
+    assert trace.lr_used.tolist() == [params["lr"]] + trace.lr.tolist()[:-1]
+    best = [s[1] for s in states]
+    np.testing.assert_array_equal(trace.best, np.array(best, dtype=np.float64))
+    assert trace.epochs.tolist() == list(range(1, len(values) + 1))
+    assert trace.cuts == tuple(
+        k + 1 for k in range(len(values)) if trace.lr[k] < trace.lr_used[k]
+    )
+    # a reduction event (count > patience) leaves PyTorch's counter at 0
+    for count, state in zip(trace.bad_epochs, states, strict=True):
+        if count > params["patience"]:
+            assert state[2] == 0
+        else:
+            assert state[2] == count
+    assert set(trace.cuts) <= {
+        int(k) for k in trace.epochs[trace.bad_epochs > params["patience"]]
+    }
+    assert p.last_epoch == 0 and p.lr == params["lr"]  # the given object is unchanged
+
+
+@settings(**settings_kw)
+@given(plateaus(), st.floats(-5, 5), st.floats(-5, 5))
+def test_improvement_bound_agrees_with_is_better(params, best, metric):
+    p = lrbook.ReduceLROnPlateau(**params)
+    bound = p.improvement_bound(best)
+    if p.mode == "min":
+        assert p.is_better(metric, best) == (metric < bound)
+    else:
+        assert p.is_better(metric, best) == (metric > bound)
+    assert not p.is_better(bound, best)  # equal to the bound is not an improvement
+
+
+def test_improvement_bound_formulas():
+    assert lrbook.ReduceLROnPlateau(0.1, threshold=0.1).improvement_bound(2.0) == 1.8
+    assert (
+        lrbook.ReduceLROnPlateau(0.1, threshold=0.1, threshold_mode="abs")
+        .improvement_bound(2.0)
+        == 1.9
+    )
+    up = lrbook.ReduceLROnPlateau(0.1, mode="max", threshold=0.1)
+    assert up.improvement_bound(0.5) == 0.55
+    assert up.improvement_bound(-1.0) == -1.1  # below the best: the trap
+    assert math.isinf(lrbook.ReduceLROnPlateau(0.1).improvement_bound(math.inf))
+
+
+def test_replay_as_in_its_docstring():
+    p = lrbook.ReduceLROnPlateau(1.0, factor=0.5, patience=1)
+    trace = replay(p, [3.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.0])
+    assert isinstance(trace, PlateauTrace)
+    assert trace.cuts == (4, 6)
+    assert trace.lr.tolist() == [1.0, 1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    assert trace.bad_epochs.tolist() == [0, 0, 1, 2, 1, 2, 0]
+    assert trace.improved.tolist() == [True, True, False, False, False, False, True]
+    assert trace.bound[0] == math.inf and trace.bound[1] == 3.0 * (1 - 1e-4)
+    assert trace.best.tolist() == [3.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.0]
+    assert not trace.cooldown.any()
+
+
+def test_replay_with_defaults_on_a_flat_metric():
+    # default patience 10: the cut comes on the 11th bad epoch, epoch 12
+    trace = replay(lrbook.ReduceLROnPlateau(0.1), [1.0] * 14)
+    assert trace.cuts == (12,)
+    assert trace.bad_epochs.tolist()[:12] == list(range(12))
+
+
+def test_replay_cooldown_epochs_are_not_counted():
+    p = lrbook.ReduceLROnPlateau(1.0, factor=0.5, patience=1, cooldown=2)
+    trace = replay(p, [1.0] * 12)
+    assert trace.cuts == (3, 7, 11)  # patience + 2, then every cooldown + patience + 1
+    assert trace.cooldown.tolist()[3:5] == [True, True]
+    assert trace.bad_epochs.tolist()[3:7] == [0, 0, 1, 2]
+
+
+def test_replay_continues_a_stepped_schedule():
+    p = lrbook.ReduceLROnPlateau(1.0, patience=0)
+    p.step(1.0)
+    trace = replay(p, [1.0])
+    assert trace.cuts == (1,) and trace.lr_used[0] == 1.0
+    assert p.last_epoch == 1
+
+
+@pytest.mark.parametrize(
+    "plateau, values, error, match",
+    [
+        ("p", [1.0], TypeError, "plateau must be an lrbook.ReduceLROnPlateau"),
+        (None, [1.0], TypeError, "plateau"),
+        (lrbook.ReduceLROnPlateau(0.1), [], ValueError, "at least one value"),
+        (lrbook.ReduceLROnPlateau(0.1), "123", TypeError, "metrics must be"),
+        (lrbook.ReduceLROnPlateau(0.1), 3.0, TypeError, "metrics must be"),
+        (lrbook.ReduceLROnPlateau(0.1), [1.0, "x"], TypeError, r"metrics\[1\]"),
+    ],
+)
+def test_replay_bad_arguments(plateau, values, error, match):
+    with pytest.raises(error, match=match):
+        replay(plateau, values)
+
+
+def test_metric_sequences_exact_values():
+    k = np.arange(1, 41)
+    np.testing.assert_array_equal(
+        metric_sequence("smooth"), 0.3 + 0.9 * np.exp(-k / 6.0)
+    )
+    assert metric_sequence().shape == (40,)
+    plateau = metric_sequence("plateau")
+    assert len(set(plateau[8:14].tolist())) == 1  # epochs 9 to 14 are equal
+    np.testing.assert_allclose(plateau[15] / plateau[14], 0.9995, rtol=1e-12)
+    spike = metric_sequence("spike") - metric_sequence("smooth")
+    np.testing.assert_allclose(spike[[9, 10]], [0.25, 0.12], rtol=1e-12)
+    assert np.count_nonzero(spike) == 2
+    dip = metric_sequence("dip") - metric_sequence("smooth")
+    assert np.flatnonzero(dip).tolist() == [7] and math.isclose(dip[7], -0.2)
+    noisy = metric_sequence("noisy") - metric_sequence("smooth")
+    assert 0.015 < float(noisy.std()) < 0.045
+    assert np.array_equal(metric_sequence("noisy"), metric_sequence("noisy"))
+    assert tuple(SEQUENCES) == ("smooth", "noisy", "plateau", "spike", "dip")
+
+
+@settings(**settings_kw)
+@given(st.sampled_from(SEQUENCES), st.integers(20, 200))
+def test_metric_sequences_properties(name, epochs):
+    m = metric_sequence(name, epochs)
+    assert m.shape == (epochs,) and m.dtype == np.float64
+    assert np.all(np.isfinite(m)) and np.all(m > 0)
+    np.testing.assert_array_equal(m[:20], metric_sequence(name, 20))
+
+
+@pytest.mark.parametrize(
+    "kw, error, match",
+    [
+        (dict(name="flat"), ValueError, "name"),
+        (dict(epochs=19), ValueError, "epochs"),
+        (dict(epochs=201), ValueError, "epochs"),
+        (dict(epochs=30.0), TypeError, "epochs"),
+    ],
+)
+def test_metric_sequence_bad_arguments(kw, error, match):
+    with pytest.raises(error, match=match):
+        metric_sequence(**kw)

@@ -68,6 +68,7 @@ from .recipes import rebuild, reproducible
 from .sphinx import setup  # noqa: F401  (the extension's former name: lrbook.explore)
 from .tex import tex_html, tex_label_html, tex_plain, tex_unicode
 from .topics.gradient_descent import GD_OBJECTIVES, GD_RATIOS, gradient_descent
+from .topics.plateau import plateau  # noqa: F401  (chapter 4's explorer)
 from .topics.schedules import (
     FACTORIES,
     X_LABEL,
