@@ -16,7 +16,6 @@ from .schedules import (
     cosine_warm_restarts,
     cyclic,
     cyclic_momentum,
-    cyclic_momentum,
     exponential_decay,
     gamma_for,
     half_life,
@@ -25,7 +24,6 @@ from .schedules import (
     linear,
     multistep_decay,
     one_cycle,
-    one_cycle_momentum,
     one_cycle_momentum,
     per_epoch,
     polynomial_decay,
@@ -48,6 +46,8 @@ __all__ = [
     "compare",
     "LRRangeTest",
     "Comparison",
+    "tournament",
+    "Tournament",
     "exercises",
     "explore",
     "gd",
@@ -62,7 +62,6 @@ __all__ = [
     "cosine_warm_restarts",
     "cyclic",
     "cyclic_momentum",
-    "cyclic_momentum",
     "exponential_decay",
     "gamma_for",
     "half_life",
@@ -71,7 +70,6 @@ __all__ = [
     "linear",
     "multistep_decay",
     "one_cycle",
-    "one_cycle_momentum",
     "one_cycle_momentum",
     "per_epoch",
     "polynomial_decay",
@@ -82,7 +80,16 @@ __all__ = [
 ]
 
 # The trainer needs torch; load it on first use so that ``import lrbook`` stays light.
-_TRAIN = {"fit", "History", "lr_range_test", "compare", "LRRangeTest", "Comparison"}
+_TRAIN = {
+    "fit",
+    "History",
+    "lr_range_test",
+    "compare",
+    "LRRangeTest",
+    "Comparison",
+    "tournament",
+    "Tournament",
+}
 
 
 def __getattr__(name):

@@ -130,3 +130,18 @@ def test_compare_names_its_baseline_and_rejects_an_unknown_one():
     assert c.baseline == "b" and c.paired()[0]["schedule"] == "a"
     with pytest.raises(ValueError, match="baseline must be one of the schedules"):
         lrbook.compare({"a": 0.05}, data=raw, baseline="x", progress=False)
+
+
+def test_adamw_decouples_weight_decay_from_the_gradient():
+    raw = _load_subset().subset(n_train=256, n_test=64)
+    kw = dict(data=raw, epochs=1, weight_decay=0.1, progress=False)
+    adamw = fit(lrbook.constant(1e-3), optimizer="adamw", **kw)
+    adam = fit(lrbook.constant(1e-3), optimizer="adam", **kw)
+    assert adamw.config["optimizer"] == "adamw"
+    assert adamw.config["weight_decay"] == 0.1
+    assert not np.array_equal(adamw.loss, adam.loss)  # a different update rule
+    plain = fit(lrbook.constant(1e-3), optimizer="adamw", **{**kw, "weight_decay": 0})
+    same = fit(lrbook.constant(1e-3), optimizer="adam", **{**kw, "weight_decay": 0})
+    assert np.array_equal(plain.loss, same.loss)  # without decay they are one rule
+    with pytest.raises(ValueError, match="'sgd', 'adam', 'adamw'"):
+        fit(0.1, data=raw, optimizer="rmsprop", progress=False)

@@ -45,6 +45,7 @@ from .comparison import Comparison, compare
 from .fitting import History, fit
 from .models import MNIST_MEAN, MNIST_STD, cnn, mlp
 from .range_test import LRRangeTest, lr_range_test
+from .tournament import Tournament, tournament
 
 __all__ = [
     "History",
@@ -53,6 +54,8 @@ __all__ = [
     "fit",
     "lr_range_test",
     "compare",
+    "tournament",
+    "Tournament",
     "mlp",
     "cnn",
     "MNIST_MEAN",

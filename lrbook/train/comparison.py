@@ -545,7 +545,7 @@ def _check_compare_args(schedules, seeds, epochs, fit_kwargs: dict):
         )
     if isinstance(fit_kwargs.get("optimizer"), torch.optim.Optimizer):
         raise TypeError(
-            "optimizer must be 'sgd' or 'adam' in compare (every run needs"
+            "optimizer must be 'sgd', 'adam' or 'adamw' in compare (every run needs"
             " its own optimizer)"
         )
     return seeds, epochs

@@ -167,7 +167,7 @@ def lr_range_test(
     Args:
         data: the data (default: ``load_mnist()``).
         model: ``"mlp"``, ``"cnn"`` or a function returning a fresh ``nn.Module``.
-        optimizer: ``"sgd"`` (momentum default 0.9) or ``"adam"``.
+        optimizer: ``"sgd"`` (momentum default 0.9), ``"adam"`` or ``"adamw"``.
         momentum: SGD's momentum in [0, 1).
         weight_decay: L2 penalty coefficient (>= 0).
         start_lr: the first rate (> 0).
@@ -273,7 +273,8 @@ def _check_model_and_optimizer(model, optimizer, momentum, weight_decay) -> None
         )
     if not isinstance(optimizer, str):
         raise TypeError(
-            f"optimizer must be 'sgd' or 'adam', got {type(optimizer).__name__}"
+            "optimizer must be 'sgd', 'adam' or 'adamw', got "
+            f"{type(optimizer).__name__}"
         )
     check_optimizer_args(optimizer, momentum, weight_decay)
 

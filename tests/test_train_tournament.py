@@ -1,0 +1,114 @@
+"""lrbook.tournament: the same tuning budget for every family, tuning on validation
+data with its own seeds, winners compared seed by seed, the test set once."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import lrbook
+from lrbook.data import _load_subset
+from lrbook.train import Tournament
+
+
+@pytest.fixture(scope="module")
+def data():
+    return _load_subset().subset(n_train=640, n_test=200)  # 8 updates per epoch
+
+
+@pytest.fixture(scope="module")
+def result(data):
+    return lrbook.tournament(
+        {
+            "constant": {"lr=0": 0.0, "lr=0.05": 0.05},
+            "step": {
+                "lr=0.05, drop@8": lrbook.step_decay(0.05, 8),
+                "lr=0.0, drop@8": lrbook.step_decay(0.0, 8),
+            },
+        },
+        tune_seeds=(0,),
+        final_seeds=(1, 2, 3),
+        epochs=2,
+        data=data,
+        progress=False,
+    )
+
+
+def test_each_family_is_won_by_its_best_candidate_on_validation(result):
+    assert isinstance(result, Tournament)
+    assert result.chosen == {"constant": "lr=0.05", "step": "lr=0.05, drop@8"}
+    for family, runs in result.tuning.items():
+        scores = {
+            t["candidate"]: t["value"] for t in result.trials if t["family"] == family
+        }
+        for label, hs in runs.histories.items():
+            assert scores[label] == pytest.approx(hs[0].final_val_loss)
+        assert min(scores, key=scores.get) == result.chosen[family]
+    assert sum(t["chosen"] for t in result.trials) == 2 and len(result.trials) == 4
+
+
+def test_winners_are_retrained_with_other_seeds_and_paired(result):
+    final = result.final
+    assert final.seeds == (1, 2, 3) and final.baseline == "constant"
+    assert set(final.histories) == {"constant", "step"}
+    (row,) = final.paired("val_loss")
+    a = np.array([h.final_val_loss for h in final.histories["step"]])
+    b = np.array([h.final_val_loss for h in final.histories["constant"]])
+    assert row["mean"] == pytest.approx((a - b).mean())
+    text = str(result)
+    assert "Tuning (seeds 0, validation data):" in text and "Δ loss vs constant" in text
+
+
+def test_the_test_set_comes_last_and_once(result):
+    rows = result.test()
+    assert [r["family"] for r in rows] == ["constant", "step"]
+    assert rows[1]["candidate"] == "lr=0.05, drop@8"
+    assert math.isfinite(rows[1]["loss_vs_baseline"]["mean"])
+    assert "loss_vs_baseline" not in rows[0]
+    fig = result.plot()
+    assert fig.axes[0].get_xlabel().startswith("validation loss minus constant's")
+    assert result.plot(split="test").axes[1].get_xlabel().startswith("test accuracy")
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (
+            {"candidates": {"a": {"x": 0.1}, "b": {"x": 0.1, "y": 0.2}}},
+            ValueError,
+            r"same budget of tuning trials.*\{'a': 1, 'b': 2\}",
+        ),
+        ({"tune_seeds": (0, 1), "final_seeds": (1, 2)}, ValueError, r"differ.*\[1\]"),
+        ({"metric": "test_loss"}, ValueError, "metric must be one of"),
+        ({"baseline": "c"}, ValueError, "baseline must be one of the families"),
+        ({"candidates": {}}, TypeError, "candidates must be a non-empty dict"),
+        ({"candidates": {"a": 0.1}}, TypeError, r"candidates\['a'\]"),
+        ({"final_seeds": ()}, ValueError, "final_seeds must hold at least one"),
+        ({"tune_seeds": (0, 0)}, ValueError, "tune_seeds must be distinct"),
+    ],
+)
+def test_bad_arguments(data, kwargs, error, match):
+    args = {"candidates": {"a": {"x": 0.1}, "b": {"y": 0.2}}, "data": data}
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        lrbook.tournament(args.pop("candidates"), progress=False, **args)
+
+
+def test_as_its_docstring_shows_with_defaults():
+    t = lrbook.tournament(
+        {
+            "constant": {"lr=0.05": 0.05, "lr=0.1": 0.1},
+            "step": {
+                "lr=0.1, drop@2": lrbook.step_decay(0.1, 100),
+                "lr=0.2, drop@2": lrbook.step_decay(0.2, 100),
+            },
+        },
+        final_seeds=(1, 2, 3),
+        epochs=3,
+        progress=False,
+    )
+    assert t.final.histories["step"][0].config["n_val"] == 800  # the book's images
+    assert t.tune_seeds == (0,) and t.metric == "val_loss"
+    assert "<table" in t._repr_html_()
