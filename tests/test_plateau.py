@@ -319,3 +319,14 @@ def test_metric_sequences_properties(name, epochs):
 def test_metric_sequence_bad_arguments(kw, error, match):
     with pytest.raises(error, match=match):
         metric_sequence(**kw)
+
+
+@settings(**settings_kw)
+@given(st.integers(0, 6), st.integers(0, 6), st.integers(1, 80))
+def test_chapter_4_max_cuts_is_a_flat_metric_replayed(patience, cooldown, epochs):
+    from lrbook.exercises.ch04 import max_cuts
+
+    p = lrbook.ReduceLROnPlateau(1.0, factor=0.9, patience=patience, cooldown=cooldown)
+    trace = replay(p, [1.0] * epochs)
+    assert len(trace.cuts) == max_cuts(epochs, patience, cooldown)
+    assert max_cuts(0, patience, cooldown) == 0

@@ -1,0 +1,250 @@
+"""The answer key of chapter 4, reduce on plateau (``"ch4.*"``).
+
+:mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
+one of these ids is used; the expected answers are computed with :mod:`lrbook` itself
+(:func:`lrbook.schedules.plateau.replay` of :class:`lrbook.ReduceLROnPlateau`).
+"""
+
+from __future__ import annotations
+
+from ..schedules.plateau import ReduceLROnPlateau, replay
+from . import engine
+
+#: The metric sequence and the settings of ``ch4.cuts``.
+CUTS_METRICS = (1.0, 0.8, 0.8, 0.79, 0.8, 0.78, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7)
+CUTS_SETTINGS = {"factor": 0.5, "patience": 2, "threshold": 0.05, "cooldown": 1}
+
+#: The settings of ``ch4.max_cuts``.
+MAX_CUTS_SETTINGS = {"patience": 3, "cooldown": 2}
+
+
+def register() -> None:
+    """Register the exercises of chapter 4 (called on first use, once)."""
+    _cuts()
+    _bounds()
+    _mode()
+    _max_cuts()
+    _per_batch()
+    _fix_loop()
+
+
+def _cut_epochs(metrics, **settings) -> list[float]:
+    trace = replay(ReduceLROnPlateau(0.1, **settings), metrics)
+    return [float(c) for c in trace.cuts]
+
+
+def _cuts() -> None:
+    """Register ``ch4.cuts``."""
+    metrics, settings = list(CUTS_METRICS), dict(CUTS_SETTINGS)
+    expected = _cut_epochs(metrics, **settings)
+    engine.register(
+        "ch4.cuts",
+        "numbers",
+        expected,
+        prompt=(
+            f"ReduceLROnPlateau(lr=0.1, factor=0.5, patience=2, threshold=0.05,"
+            f" cooldown=1), mode 'min', relative threshold, receives the validation"
+            f" losses {metrics} at the end of epochs 1, 2, ...: after which epochs"
+            f" is the rate cut? (a list of epoch numbers)"
+        ),
+        hint=(
+            "an epoch improves only if its loss is below best·(1 − 0.05); the cut"
+            " comes on the third bad epoch in a row; the epoch after a cut is not"
+            " counted."
+        ),
+        atol=1e-9,
+        mistakes=[
+            (
+                _cut_epochs(metrics, **{**settings, "threshold": 0.0}),
+                "That counts every lower value as an improvement; with a relative"
+                " threshold of 0.05 a loss must fall below 95 % of the best.",
+            ),
+            (
+                _cut_epochs(metrics, **{**settings, "cooldown": 0}),
+                "That ignores the cooldown: the epoch after a cut is not counted.",
+            ),
+            (
+                _cut_epochs(metrics, **{**settings, "patience": 1}),
+                "patience=2 tolerates two bad epochs; the cut comes on the third.",
+            ),
+        ],
+        params={"metrics": metrics, **settings},
+    )
+
+
+def _bounds() -> None:
+    """Register ``ch4.bounds``."""
+    tau = 0.05
+    min_best, max_best, neg_best = 0.40, 0.90, -2.0
+    expected = [
+        ReduceLROnPlateau(0.1, threshold=tau).improvement_bound(min_best),
+        ReduceLROnPlateau(0.1, mode="max", threshold=tau).improvement_bound(max_best),
+        ReduceLROnPlateau(0.1, mode="max", threshold=tau).improvement_bound(neg_best),
+    ]
+    engine.register(
+        "ch4.bounds",
+        "numbers",
+        expected,
+        prompt=(
+            f"threshold={tau:g}, threshold_mode='rel'. The value a metric must beat:"
+            f" (1) mode 'min', best {min_best:g}; (2) mode 'max', best {max_best:g};"
+            f" (3) mode 'max', best {neg_best:g}. Give the three numbers."
+        ),
+        hint="write out the comparison is_better makes in each mode, and solve it.",
+        rtol=1e-9,
+        mistakes=[
+            (
+                [min_best * (1 - tau), max_best * (1 + tau), neg_best * (1 - tau)],
+                "PyTorch multiplies by (1 + τ) in max mode whatever the sign of the"
+                " best; for a negative best that bound lies *below* it.",
+            ),
+            (
+                [min_best - tau, max_best + tau, neg_best + tau],
+                "Those are the absolute-threshold bounds (threshold_mode='abs').",
+            ),
+            (
+                [min_best * (1 + tau), max_best * (1 - tau), neg_best * (1 - tau)],
+                "The signs are swapped: in min mode the metric must go *down*.",
+            ),
+        ],
+        params={"threshold": tau, "bests": [min_best, max_best, neg_best]},
+    )
+
+
+def _mode() -> None:
+    """Register ``ch4.mode``."""
+    engine.register(
+        "ch4.mode",
+        "choice",
+        "max",
+        prompt=(
+            "ReduceLROnPlateau monitors the validation accuracy. Which mode: 'min' or"
+            " 'max'?"
+        ),
+        hint="which direction is an improvement of an accuracy?",
+        choices=["min", "max"],
+        mistakes=[
+            (
+                "min",
+                "In 'min' mode a rising accuracy is 'no improvement': the rate is"
+                " cut while the model is getting better.",
+            )
+        ],
+    )
+
+
+def max_cuts(epochs: int, patience: int, cooldown: int) -> int:
+    """The most cuts ReduceLROnPlateau can make in ``epochs`` epochs (no floor:
+    ``min_lr=0``, ``eps=0``).
+
+    The first epoch always improves on the initial best (infinity), so the first cut
+    comes at epoch ``patience + 2`` at the earliest, and each later one
+    ``cooldown + patience + 1`` epochs after the previous.
+
+    Examples:
+        >>> [max_cuts(e, 3, 2) for e in (4, 5, 10, 11, 17)]
+        [0, 1, 1, 2, 3]
+    """
+    if epochs < patience + 2:
+        return 0
+    return 1 + (epochs - patience - 2) // (cooldown + patience + 1)
+
+
+def _max_cuts() -> None:
+    """Register ``ch4.max_cuts``."""
+    p, c = MAX_CUTS_SETTINGS["patience"], MAX_CUTS_SETTINGS["cooldown"]
+    engine.register(
+        "ch4.max_cuts",
+        "function",
+        lambda t: max_cuts(int(t), p, c),
+        prompt=(
+            f"With patience={p} and cooldown={c}, write n(E): the largest number of"
+            f" cuts ReduceLROnPlateau can make in E epochs (E = 0, 1, 2, ...),"
+            f" with min_lr=0 and eps=0."
+        ),
+        hint=(
+            "which epoch can be the first bad one? After a cut, how many epochs pass"
+            " before the next?"
+        ),
+        steps=range(0, 121),
+        mistakes=[
+            (
+                lambda t: int(t) // (p + 1),
+                "That cuts every patience + 1 epochs from epoch 0: the first epoch"
+                " always improves, and cooldown epochs do not count.",
+            ),
+            (
+                lambda t: 0 if t < p + 2 else 1 + (int(t) - p - 2) // (p + 1),
+                "That forgets the cooldown between cuts.",
+            ),
+            (
+                lambda t: 0 if t < p + 1 else 1 + (int(t) - p - 1) // (c + p + 1),
+                "Off by one: the first epoch improves on the initial best, so the"
+                " first bad epoch is epoch 2.",
+            ),
+        ],
+        params={"patience": p, "cooldown": c},
+    )
+
+
+def _per_batch() -> None:
+    """Register ``ch4.per_batch``."""
+    patience = 10
+    first = _cut_epochs([1.0] * 40, patience=patience)[0]
+    engine.register(
+        "ch4.per_batch",
+        "number",
+        first,
+        prompt=(
+            f"A loop calls scheduler.step(loss.item()) after every minibatch, with"
+            f" patience={patience}. After which update (counting from 1) can the"
+            f" first cut come at the earliest?"
+        ),
+        hint="the first call always improves on the initial best.",
+        atol=1e-9,
+        mistakes=[
+            (
+                float(patience),
+                "patience tolerates that many bad steps; the cut comes one later.",
+            ),
+            (
+                float(patience + 1),
+                "The first step is always an improvement (the best starts at"
+                " infinity), so the first bad step is step 2.",
+            ),
+        ],
+        params={"patience": patience},
+    )
+
+
+def _fix_loop() -> None:
+    """Register ``ch4.fix_loop``."""
+    options = {
+        "a": "call scheduler.step() without an argument, after every minibatch",
+        "b": "call scheduler.step(val_loss) once per epoch, after validation",
+        "c": "call scheduler.step(loss.item()) once per epoch, with the last batch",
+        "d": "keep stepping per minibatch, with patience multiplied by 50",
+    }
+    engine.register(
+        "ch4.fix_loop",
+        "choice",
+        "b",
+        prompt="Which change fixes the loop? "
+        + "; ".join(f"({k}) {v}" for k, v in options.items()),
+        hint="what should the metric measure, and how often is it measured?",
+        choices=list(options),
+        mistakes=[
+            ("a", "ReduceLROnPlateau.step needs the metric: without it, TypeError."),
+            (
+                "c",
+                "One minibatch's loss is noise, and training loss is not what"
+                " generalisation needs: monitor the validation loss.",
+            ),
+            (
+                "d",
+                "The batch loss is noisy: single lucky batches set a best that later"
+                " ones cannot beat, and it measures training, not validation.",
+            ),
+        ],
+        params={"options": options},
+    )
