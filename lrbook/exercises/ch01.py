@@ -17,7 +17,9 @@ def register() -> None:
     _stability()
     _contraction()
     _regime_choice()
+    _best_step()
     _noise_floor()
+    _rosenbrock()
 
 
 def _stability() -> None:
@@ -140,4 +142,80 @@ def _noise_floor() -> None:
             ((lr * sigma) ** 2, "That is the variance added by one step only."),
         ],
         params={"a": a, "lr": lr, "sigma": sigma},
+    )
+
+
+def _best_step() -> None:
+    """Register ``ch1.best_step``: the derivation of alpha* = 2/(L + mu)."""
+    big, small = 9.0, 1.0  # f(x, y) = (9 x^2 + y^2) / 2
+    f = gd.quadratic(eigenvalues=[small, big])
+    engine.register(
+        "ch1.best_step",
+        "numbers",
+        [2.0 / (f.L + f.mu), (f.kappa - 1.0) / (f.kappa + 1.0)],
+        prompt=(
+            f"Gradient descent on f(x, y) = (9x² + y²)/2 (L = {big:g}, μ = {small:g}):"
+            " the fixed rate α* that minimises ρ(α) = max(|1 − αμ|, |1 − αL|), and"
+            " ρ(α*), as [alpha_star, rho_star]."
+        ),
+        hint="|1 − αμ| falls and |1 − αL| rises with α: the maximum is smallest"
+        " where 1 − αμ = αL − 1.",
+        rtol=1e-4,
+        mistakes=[
+            (
+                [1.0 / big, 1.0 - small / big],
+                "That is α = 1/L, which clears the steep direction in one step but"
+                " leaves the factor 1 − μ/L on the flat one.",
+            ),
+            (
+                [2.0 / big, 1.0],
+                "That is the stability limit 2/L, where the steep direction no longer"
+                " shrinks at all.",
+            ),
+            (
+                [1.0 / (big + small), 1.0 - small / (big + small)],
+                "That is 1/(L + μ); solve 1 − αμ = αL − 1 again: the right side is"
+                " αL − 1, not αL.",
+            ),
+        ],
+        params={"L": big, "mu": small},
+    )
+
+
+def _rosenbrock() -> None:
+    """Register ``ch1.rosenbrock``: what gradient descent does above 2/L there."""
+    f = gd.rosenbrock()
+    lr = 1.01 * gd.stability_limit(f)
+    path = gd.descend(f, lr, steps=20000)
+    if path.diverged:
+        outcome = "diverges"
+    elif path.final_loss < 1e-12:
+        outcome = "converges"
+    else:
+        outcome = "two-cycle"
+    engine.register(
+        "ch1.rosenbrock",
+        "choice",
+        outcome,
+        choices=("diverges", "converges", "two-cycle"),
+        prompt=(
+            "Gradient descent on the Rosenbrock function from (−1.2, 1) with a rate"
+            " 1 % or 5 % above 2/L (L the largest curvature at the minimum): does it"
+            " diverge, converge, or end in a two-cycle?"
+        ),
+        hint="run gd.descend(gd.rosenbrock(), lr, steps=20000) and print the last"
+        " three iterates.",
+        mistakes=[
+            (
+                "diverges",
+                "The limit 2/L is computed at the minimum; elsewhere on the path the"
+                " curvature is different. Run it and look at path.diverged.",
+            ),
+            (
+                "converges",
+                "Look at the final loss: it stays above zero. Compare the last three"
+                " iterates.",
+            ),
+        ],
+        params={"lr_ratio": 1.01},
     )
