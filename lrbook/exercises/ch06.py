@@ -1,0 +1,194 @@
+"""The answer key of chapter 6, cyclic rates, the range test and one-cycle
+(``"ch6.*"``).
+
+:mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
+one of these ids is used; the expected answers are computed with :mod:`lrbook` itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..schedules import cyclic, one_cycle, one_cycle_momentum
+from . import engine
+
+#: The range-test curve of exercise ``ch6.range_read``: rates swept exponentially over
+#: five decades, and a loss that falls fastest (in log rate) near 3e-3, bottoms out
+#: near 0.1 and then blows up.
+RANGE_LRS = np.geomspace(1e-5, 1.0, 101)
+
+
+def range_curve(lrs: np.ndarray = RANGE_LRS) -> np.ndarray:
+    """The smooth loss of ``ch6.range_read`` at the rates ``lrs`` (nats)."""
+    x = np.log10(lrs)
+    return 2.3 - 2.0 / (1.0 + np.exp(-3.0 * (x + 2.5))) + 0.5 * np.exp(4.0 * (x + 0.5))
+
+
+def register() -> None:
+    """Register the exercises of chapter 6 (called on first use, once)."""
+    _triangular2()
+    _exp_range()
+    _range_read()
+    _momentum_at()
+    _design()
+
+
+def _triangular2() -> None:
+    """Register ``ch6.triangular2``."""
+    base, peak, up, t = 0.01, 0.11, 10, 45
+    engine.register(
+        "ch6.triangular2",
+        "number",
+        cyclic(base, peak, up, mode="triangular2")(t),
+        prompt=(
+            f"CyclicLR(base_lr={base:g}, max_lr={peak:g}, step_size_up={up},"
+            f" mode='triangular2'): the learning rate of update t = {t}."
+        ),
+        hint="find the cycle c and the position x in it; the amplitude is 2^-(c-1).",
+        rtol=1e-9,
+        mistakes=[
+            (
+                cyclic(base, peak, up)(t),
+                "That is the triangular rate: triangular2 halves the amplitude at"
+                " every new cycle.",
+            ),
+            (
+                base + (peak - base) * 0.5 / 2**3,
+                "The first cycle has the full amplitude: the factor is 2^-(c-1), not"
+                " 2^-c.",
+            ),
+        ],
+        params={"base_lr": base, "max_lr": peak, "step_size_up": up, "t": t},
+    )
+
+
+def _exp_range() -> None:
+    """Register ``ch6.exp_range``."""
+    peak, up, gamma, k = 0.1, 10, 0.99, 3
+    t = (k - 1) * 2 * up + up
+    engine.register(
+        "ch6.exp_range",
+        "number",
+        cyclic(0.0, peak, up, mode="exp_range", gamma=gamma)(t),
+        prompt=(
+            f"CyclicLR(base_lr=0, max_lr={peak:g}, step_size_up={up},"
+            f" mode='exp_range', gamma={gamma:g}): the rate at the top of cycle {k}."
+        ),
+        hint="which update is the top of that cycle? exp_range scales by γ to the"
+        " power of that update's number.",
+        rtol=1e-9,
+        mistakes=[
+            (
+                peak * gamma**k,
+                "exp_range counts updates, not cycles: the factor is γ^t with t the"
+                " update number.",
+            ),
+            (
+                peak * gamma ** (k - 1),
+                "exp_range counts updates, not cycles: the factor is γ^t with t the"
+                " update number.",
+            ),
+            (peak, "The amplitude shrinks: the peak is max_lr only at t = 0."),
+        ],
+        params={"max_lr": peak, "step_size_up": up, "gamma": gamma, "cycle": k},
+    )
+
+
+def _range_read() -> None:
+    """Register ``ch6.range_read``."""
+    fine = np.geomspace(1e-5, 1.0, 20001)
+    slope = np.gradient(range_curve(fine), np.log10(fine))
+    steepest = float(fine[np.argmin(slope)])
+    minimum = float(fine[np.argmin(range_curve(fine))])
+    engine.register(
+        "ch6.range_read",
+        "number",
+        steepest,
+        prompt=(
+            "Read the range-test curve: the learning rate where the loss falls"
+            " fastest (steepest descent against log rate), within a factor of 2."
+        ),
+        hint="look for the steepest part of the curve on the log axis, not the"
+        " lowest point.",
+        rtol=0.5,
+        mistakes=[
+            (minimum, "That is the minimum of the curve, not its steepest descent."),
+            (
+                minimum / 10,
+                "That is the 'minimum / 10' rule, another reading of the curve; the"
+                " question asks for the steepest descent.",
+            ),
+        ],
+        params={
+            "lrs": RANGE_LRS.tolist(),
+            "losses": range_curve().tolist(),
+            "minimum": minimum,
+        },
+    )
+
+
+def _momentum_at() -> None:
+    """Register ``ch6.momentum_at``."""
+    total, pct, t = 1000, 0.25, 600
+    m = one_cycle_momentum(total, pct_start=pct)
+    start = pct * total - 1
+    p = (t - start) / (total - 1 - start)
+    engine.register(
+        "ch6.momentum_at",
+        "number",
+        m(t),
+        prompt=(
+            f"OneCycleLR(total_steps={total}, pct_start={pct:g}) with its default"
+            f" momentum cycling (base_momentum=0.85, max_momentum=0.95): the momentum"
+            f" of update t = {t}."
+        ),
+        hint="the anneal phase starts at step pct_start·N − 1; the momentum rises"
+        " back from 0.85 to 0.95 along half a cosine.",
+        rtol=1e-9,
+        mistakes=[
+            (0.85 + 0.1 * p, "That is the linear anneal; the default is 'cos'."),
+            (
+                0.95 - 0.1 * 0.5 * (1 - np.cos(np.pi * p)),
+                "The momentum moves against the rate: in the anneal it rises back to"
+                " max_momentum.",
+            ),
+        ],
+        params={"total_steps": total, "pct_start": pct, "t": t},
+    )
+
+
+def _design() -> None:
+    """Register ``ch6.design``."""
+    epochs, per_epoch, peak = 3, 50, 0.2
+    total = epochs * per_epoch
+    engine.register(
+        "ch6.design",
+        "function",
+        one_cycle(peak, total, pct_start=0.3),
+        prompt=(
+            f"A run of {epochs} epochs of {per_epoch} updates, the range test says a"
+            f" peak of {peak:g}: the OneCycleLR rate as a function of the update t"
+            " (PyTorch's defaults otherwise: pct_start=0.3, cos, div_factor=25,"
+            " final_div_factor=1e4)."
+        ),
+        hint="total_steps counts updates, not epochs; the rate starts at"
+        " max_lr/div_factor.",
+        rtol=1e-9,
+        steps=range(total),
+        mistakes=[
+            (
+                lambda t: one_cycle(peak, total + 1, pct_start=0.3)(min(t, total)),
+                f"total_steps is the number of updates, {total}: one more leaves the"
+                " schedule unfinished at the end.",
+            ),
+            (
+                one_cycle(peak, total, pct_start=0.3, anneal_strategy="linear"),
+                "OneCycleLR anneals along a cosine by default.",
+            ),
+            (
+                one_cycle(peak, total, pct_start=0.3, div_factor=10.0),
+                "PyTorch's div_factor is 25.",
+            ),
+        ],
+        params={"epochs": epochs, "updates_per_epoch": per_epoch, "max_lr": peak},
+    )
