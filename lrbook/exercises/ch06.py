@@ -106,7 +106,7 @@ def _range_read() -> None:
         steepest,
         prompt=(
             "Read the range-test curve: the learning rate where the loss falls"
-            " fastest (steepest descent against log rate), within a factor of 2."
+            " fastest (steepest descent against log rate), within 50 %."
         ),
         hint="look for the steepest part of the curve on the log axis, not the"
         " lowest point.",
