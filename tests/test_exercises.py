@@ -45,9 +45,9 @@ def scratch():
 
 
 # -------------------------------------------------------------- registered exercises
-def test_chapters_1_to_3_have_3_to_5_exercises_each():
+def test_chapters_1_to_3_have_3_to_8_exercises_each():
     for chapter in ("ch1.", "ch2.", "ch3."):
-        assert 3 <= len(exercise_ids(chapter)) <= 5, chapter
+        assert 3 <= len(exercise_ids(chapter)) <= 8, chapter
     kinds = {get(i).kind for i in IDS}
     assert kinds == set(exercises.KINDS)
 
@@ -236,7 +236,9 @@ def test_unknown_ids():
         check("ch1.stabilty", 0.2)
     with pytest.raises(ValueError, match="did you mean 'ch1.noise_floor'"):
         check("noise_floor", 0.2)
-    with pytest.raises(ValueError, match="registered ids: 'ch1.contraction'"):
+    with pytest.raises(
+        ValueError, match="registered ids: 'ch1.best_step', 'ch1.contraction'"
+    ):
         check("ch9.nothing_like_it", 0.2)
     with pytest.raises(TypeError, match="exercise_id must be a string"):
         check(3, 0.2)
@@ -451,3 +453,35 @@ def test_registering_a_book_id_loads_its_chapter_first(fresh_engine):
 def test_exercise_ids_rejects_a_prefix_that_is_not_a_string():
     with pytest.raises(TypeError, match="prefix must be a string"):
         exercise_ids(1)
+
+
+def test_ch1_best_step_is_the_derived_optimum():
+    ex = get("ch1.best_step")
+    big, small = ex.params["L"], ex.params["mu"]
+    assert ex.kind == "numbers"
+    derived = (2 / (big + small), (big - small) / (big + small))
+    assert ex.expected == pytest.approx(derived)
+    assert ex.expected == pytest.approx((0.2, 0.8))
+    grid = np.linspace(1e-4, 2 / big, 100_001)
+    rho = np.maximum(
+        gd.contraction_factor(small, grid), gd.contraction_factor(big, grid)
+    )
+    assert grid[np.argmin(rho)] == pytest.approx(ex.expected[0], abs=1e-4)
+    assert check("ch1.best_step", [0.2, 0.8], show=False).ok
+    assert check("ch1.best_step", np.array([0.2, 0.8]), show=False).ok
+    assert not check("ch1.best_step", [0.2], show=False).ok
+    assert not check("ch1.best_step", 0.2, show=False).ok
+
+
+def test_ch1_rosenbrock_outcome_is_a_two_cycle():
+    ex = get("ch1.rosenbrock")
+    assert ex.kind == "choice" and ex.expected == "two-cycle"
+    f = gd.rosenbrock()
+    for ratio in (1.01, 1.05):
+        p = gd.descend(f, ratio * gd.stability_limit(f), steps=20000)
+        assert not p.diverged and p.final_loss > 1e-6
+        assert np.allclose(p.xs[-3], p.xs[-1]) and not np.allclose(p.xs[-2], p.xs[-1])
+    assert check("ch1.rosenbrock", "two-cycle", show=False).ok
+    assert check("ch1.rosenbrock", " Two-Cycle ", show=False).ok
+    for wrong in ("diverges", "converges"):
+        assert not check("ch1.rosenbrock", wrong, show=False).ok
