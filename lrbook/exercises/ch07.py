@@ -1,0 +1,188 @@
+"""The answer key of chapter 7, choosing a schedule (``"ch7.*"``).
+
+:mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
+one of these ids is used; the expected answers are computed with :mod:`lrbook` itself
+where it has the formula.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..schedules import inverse_sqrt, warmup_stable_decay
+from . import engine
+
+
+def register() -> None:
+    """Register the exercises of chapter 7 (called on first use, once)."""
+    _wsd_rate()
+    _inverse_sqrt()
+    _weight_decay()
+    _budget()
+    _resume()
+    _extend()
+
+
+def _wsd_rate() -> None:
+    """Register ``ch7.wsd_rate``."""
+    lr, warm, stable, decay, t = 0.1, 10, 100, 40, 130
+    s = warmup_stable_decay(lr, warm, stable, decay)
+    engine.register(
+        "ch7.wsd_rate",
+        "number",
+        s(t),
+        prompt=(
+            f"warmup_stable_decay({lr:g}, warmup_steps={warm}, stable_steps={stable},"
+            f" decay_steps={decay}) with a linear decay to 0: the rate of update"
+            f" t = {t}."
+        ),
+        hint="the decay starts after the warm-up and the stable phase together.",
+        rtol=1e-9,
+        atol=1e-12,
+        mistakes=[
+            (
+                lr * (1 - (t - stable) / decay),
+                f"That counts the decay from t = {stable}; it starts at"
+                f" T_w + T_s = {warm + stable}.",
+            ),
+            (lr, f"At t = {t} the stable phase is over: the rate is decaying."),
+        ],
+        params={"lr": lr, "warmup_steps": warm, "stable_steps": stable,
+                "decay_steps": decay, "t": t},
+    )
+
+
+def _inverse_sqrt() -> None:
+    """Register ``ch7.inverse_sqrt``."""
+    lr, warm, steps = 0.01, 100, (49, 99, 399)
+    s = inverse_sqrt(lr, warm)
+    engine.register(
+        "ch7.inverse_sqrt",
+        "numbers",
+        [s(t) for t in steps],
+        prompt=(
+            f"inverse_sqrt({lr:g}, warmup_steps={warm}): the rates of updates"
+            f" t = {', '.join(map(str, steps))}."
+        ),
+        hint="write s = t + 1, and take the smaller of the warm-up and the decay.",
+        rtol=1e-9,
+        mistakes=[
+            (
+                [lr * min(t / warm, math.sqrt(warm / t)) for t in steps],
+                "Off by one: the formula uses s = t + 1 (update 0 already has the rate"
+                " α0/T_w).",
+            ),
+        ],
+        params={"lr": lr, "warmup_steps": warm, "steps": steps},
+    )
+
+
+def _weight_decay() -> None:
+    """Register ``ch7.weight_decay``."""
+    lr, wd, theta, eps = 0.01, 1e-4, 2.0, 1e-8
+    g = wd * theta
+    expected = [lr * g, lr * g / (g + eps), lr * wd * theta]
+    engine.register(
+        "ch7.weight_decay",
+        "numbers",
+        expected,
+        prompt=(
+            f"θ = {theta:g} with a zero loss gradient, one step with α = {lr:g},"
+            f" λ = {wd:g}: the decrease of θ with SGD (no momentum), Adam"
+            " (weight_decay, ε = 1e-8) and AdamW, as [sgd, adam, adamw]."
+        ),
+        hint="Adam adds λθ to the gradient before normalising it by its own RMS.",
+        rtol=1e-4,
+        mistakes=[
+            (
+                [lr * g, lr * g, lr * wd * theta],
+                "Adam divides the L2 term by sqrt(v̂), which after one step is |λθ|:"
+                " the step is about α, not αλθ.",
+            ),
+            (
+                [lr * g, lr * g / (g + eps), 0.0],
+                "AdamW does decay the weight: θ ← θ(1 − αλ), apart from the adaptive"
+                " step.",
+            ),
+        ],
+        params={"lr": lr, "weight_decay": wd, "theta": theta, "eps": eps},
+    )
+
+
+def _budget() -> None:
+    """Register ``ch7.budget``."""
+    families, candidates, tune, final = 6, 4, 2, 5
+    engine.register(
+        "ch7.budget",
+        "number",
+        families * candidates * tune + families * final,
+        prompt=(
+            f"A tournament of {families} families with {candidates} candidates each,"
+            f" {tune} tuning seeds and {final} final seeds: how many training runs?"
+        ),
+        hint="every candidate is tuned; only each family's winner is retrained.",
+        rtol=0.0,
+        atol=0.0,
+        mistakes=[
+            (
+                families * candidates * (tune + final),
+                "Only the winner of each family is trained with the final seeds.",
+            ),
+            (families * candidates * tune, "Add the final runs of the winners."),
+        ],
+        params={"families": families, "candidates": candidates,
+                "tune_seeds": tune, "final_seeds": final},
+    )
+
+
+def _resume() -> None:
+    """Register ``ch7.resume``."""
+    step_size, stopped = 30, 50
+    engine.register(
+        "ch7.resume",
+        "number",
+        stopped + step_size,
+        prompt=(
+            f"StepLR(step_size={step_size}) stepped per epoch, resumed after epoch"
+            f" {stopped} with a fresh scheduler: the epoch of the next drop."
+        ),
+        hint="a fresh scheduler counts its steps from zero.",
+        rtol=0.0,
+        atol=0.0,
+        mistakes=[
+            (
+                2 * step_size,
+                f"That is when the drop should happen; a fresh scheduler does not know"
+                f" that {stopped} epochs have passed.",
+            ),
+        ],
+        params={"step_size": step_size, "stopped": stopped},
+    )
+
+
+def _extend() -> None:
+    """Register ``ch7.extend``."""
+    engine.register(
+        "ch7.extend",
+        "choice",
+        "wsd",
+        prompt=(
+            "A run whose budget may be doubled later, without starting again: which"
+            " schedule?"
+        ),
+        hint="which schedule uses the same rates for a short and a long run, until"
+        " the short one ends?",
+        choices=("cosine", "exponential", "one-cycle", "wsd"),
+        mistakes=[
+            (
+                "cosine",
+                "A cosine is written in t/T: a longer T changes it from the first"
+                " update.",
+            ),
+            (
+                "one-cycle",
+                "One-cycle is written in t/T, like a cosine: a longer T changes every"
+                " update.",
+            ),
+        ],
+    )
