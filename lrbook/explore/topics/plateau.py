@@ -194,7 +194,7 @@ def plateau(
     labels = {
         "factor": r"factor $\gamma$",
         "patience": "patience (epochs)",
-        "threshold": r"threshold $\tau$ (relative)",
+        "threshold": r"threshold $\delta$ (relative)",
         "cooldown": "cooldown (epochs)",
     }
     controls = [dropdown("sequence", names, label="metric sequence")]
@@ -216,12 +216,12 @@ def plateau(
     panels = [
         Panel(
             xlabel=_EPOCH_END,
-            ylabel=plotting.axis_label("validation loss", "nats", symbol="m_k"),
+            ylabel=plotting.axis_label("validation loss", "nats", symbol="M_k"),
             lines={
-                "metric": Line("metric $m_k$", marker=True, width=1.2, simplify=False),
-                "best": Line(r"best $m^\ast$", simplify=False),
+                "metric": Line("metric $M_k$", marker=True, width=1.2, simplify=False),
+                "best": Line(r"best $M^\ast$", simplify=False),
                 "bound": Line(
-                    r"to beat: $m^\ast(1-\tau)$",
+                    r"to beat: $M^\ast(1-\delta)$",
                     dash="dashed",
                     width=1.4,
                     simplify=False,
