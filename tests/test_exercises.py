@@ -455,6 +455,71 @@ def test_exercise_ids_rejects_a_prefix_that_is_not_a_string():
         exercise_ids(1)
 
 
+# ------------------------------------------------- chapters 2 and 3, second edition
+@settings(max_examples=40, deadline=None)
+@given(
+    lr=st.floats(1e-3, 1.0),
+    step_size=st.integers(1, 40),
+    gamma=st.floats(0.05, 1.0),
+    steps=st.integers(0, 400),
+)
+def test_step_sum_is_the_sum_of_the_staircase(lr, step_size, gamma, steps):
+    from lrbook.exercises.ch02 import step_sum
+
+    rates = lrbook.step_decay(lr, step_size, gamma)(np.arange(steps))
+    assert step_sum(lr, step_size, gamma, steps) == pytest.approx(
+        float(np.sum(rates)), rel=1e-9, abs=1e-12
+    )
+
+
+def test_step_sum_key_and_its_mistakes():
+    from lrbook.exercises.ch02 import step_sum
+
+    p = get("ch2.step_sum").params
+    assert step_sum(0.1, 30, 0.1, 100) == pytest.approx(3.331, rel=1e-12)
+    assert get("ch2.step_sum").expected == pytest.approx(3.331, rel=1e-12)
+    assert check("ch2.step_sum", 3.331, show=False).ok
+    infinite = check("ch2.step_sum", p["step_size"] * p["lr"] / 0.9, show=False)
+    assert not infinite.ok and "infinitely many" in infinite.message
+    partial = check("ch2.step_sum", 3.33, show=False)
+    assert not partial.ok and "partial last stair" in partial.message
+
+
+def test_best_drop_search_agrees_with_the_formula():
+    from lrbook.exercises.ch02 import best_drop_continuous, best_drop_time
+
+    assert best_drop_time(0.5, 0.1, 40, a=1.0, sigma=1.0, x0=10.0) == 6
+    m_star = best_drop_continuous(0.5, 0.1, a=1.0, sigma=1.0, x0=10.0)
+    assert m_star == pytest.approx(5.99, abs=0.005)
+    for steps in (20, 60):  # the optimum does not depend on the budget
+        assert best_drop_time(0.5, 0.1, steps, a=1.0, sigma=1.0, x0=10.0) == 6
+    for x0 in (3.0, 30.0):
+        found = best_drop_time(0.5, 0.1, 60, a=1.0, sigma=1.0, x0=x0)
+        formula = best_drop_continuous(0.5, 0.1, a=1.0, sigma=1.0, x0=x0)
+        assert abs(found - formula) <= 1.0
+    assert get("ch2.best_drop").expected == 6.0
+    assert check("ch2.best_drop", 6, show=False).ok
+    assert not check("ch2.best_drop", 20, show=False).ok
+
+
+def test_find_bugs_key():
+    assert check("ch2.find_bugs", [1, 2, 4], show=False).ok
+    assert check("ch2.find_bugs", (1.0, 2.0, 4.0), show=False).ok
+    missed = check("ch2.find_bugs", [1, 2, 3, 4], show=False)
+    assert not missed.ok and "mistake 3" in missed.message
+    assert "mistake 4" in check("ch2.find_bugs", [1, 2], show=False).message
+    assert not check("ch2.find_bugs", [4, 2, 1], show=False).ok
+
+
+def test_exp_sum_key():
+    p = get("ch3.exp_sum").params
+    rates = lrbook.exponential_decay(p["lr"], p["gamma"])(np.arange(p["steps"]))
+    assert get("ch3.exp_sum").expected == pytest.approx(float(rates.sum()), rel=1e-12)
+    assert check("ch3.exp_sum", float(rates.sum()), show=False).ok
+    limit = check("ch3.exp_sum", p["lr"] / (1 - p["gamma"]), show=False)
+    assert not limit.ok and "limit" in limit.message
+
+
 def test_ch1_best_step_is_the_derived_optimum():
     ex = get("ch1.best_step")
     big, small = ex.params["L"], ex.params["mu"]

@@ -6,9 +6,11 @@ one of these ids is used; the expected answers are computed with :mod:`lrbook` i
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..schedules import step_decay
+from ..schedules import constant, multistep_decay, step_decay
 from . import engine
 
 
@@ -18,6 +20,9 @@ def register() -> None:
     _milestones()
     _call_order()
     _step_function()
+    _step_sum()
+    _best_drop()
+    _find_bugs()
 
 
 def _step_rate() -> None:
@@ -142,4 +147,208 @@ def _step_function() -> None:
             ),
         ],
         params={"lr": lr, "step_size": step_size, "gamma": gamma},
+    )
+
+
+def step_sum(lr: float, step_size: int, gamma: float, steps: int) -> float:
+    r"""The sum of the first ``steps`` rates of ``StepLR``, in closed form.
+
+    .. math::
+        \sum_{t=0}^{T-1} \alpha_0\gamma^{\lfloor t/\Delta \rfloor}
+        = \Delta\alpha_0 \frac{1 - \gamma^K}{1 - \gamma} + (T - K\Delta)\,
+        \alpha_0\gamma^K, \qquad K = \lfloor T/\Delta \rfloor,
+
+    ``K`` full stairs of width :math:`\Delta` and one partial stair (for
+    :math:`\gamma = 1`, :math:`T\alpha_0`).
+
+    Args:
+        lr: the initial rate :math:`\alpha_0 > 0`.
+        step_size: the period :math:`\Delta \ge 1`.
+        gamma: the factor :math:`0 < \gamma \le 1`.
+        steps: the number of steps :math:`T \ge 0`.
+
+    Returns:
+        :math:`\sum_{t=0}^{T-1} \alpha_t`.
+
+    Examples:
+        >>> round(step_sum(0.1, 30, 0.1, 100), 6)
+        3.331
+    """
+    full = steps // step_size
+    if gamma == 1.0:
+        return steps * lr
+    stairs = step_size * lr * (1.0 - gamma**full) / (1.0 - gamma)
+    return stairs + (steps - full * step_size) * lr * gamma**full
+
+
+def _step_sum() -> None:
+    """Register ``ch2.step_sum`` (a derivation: the sum of a staircase)."""
+    lr, step_size, gamma, steps = 0.1, 30, 0.1, 100
+    total = step_sum(lr, step_size, gamma, steps)
+    engine.register(
+        "ch2.step_sum",
+        "number",
+        total,
+        prompt=(
+            f"StepLR with lr = {lr:g}, step_size = {step_size}, gamma = {gamma:g},"
+            f" stepped once per update: the sum of the rates of the first {steps}"
+            f" updates, t = 0, …, {steps - 1}."
+        ),
+        hint="count the full stairs of width step_size and the partial last stair;"
+        " the full stairs form a geometric series.",
+        rtol=1e-6,
+        mistakes=[
+            (
+                step_size * lr / (1.0 - gamma),
+                "That is the sum over infinitely many steps, Δα₀/(1 − γ); the run"
+                f" stops after {steps} updates.",
+            ),
+            (
+                step_sum(lr, step_size, gamma, (steps // step_size) * step_size),
+                "You left out the partial last stair:"
+                f" {steps - (steps // step_size) * step_size} updates at the fourth"
+                " rate.",
+            ),
+            (
+                step_sum(lr, step_size, gamma, steps + 1),
+                f"Off by one: t runs from 0 to {steps - 1}, {steps} updates.",
+            ),
+        ],
+        params={"lr": lr, "step_size": step_size, "gamma": gamma, "steps": steps},
+    )
+
+
+def best_drop_time(
+    lr: float, gamma: float, steps: int, *, a: float, sigma: float, x0: float
+) -> int:
+    """The single drop time that minimises the expected loss after ``steps`` updates.
+
+    A brute-force search with :func:`lrbook.gd.expected_loss` over every milestone
+    ``m = 1, …, steps`` of ``MultiStepLR(lr, [m], gamma)`` on the noisy quadratic
+    :math:`f = \tfrac a2 x^2` (and ``m = 0``, the small rate from the start).
+
+    Examples:
+        >>> best_drop_time(0.5, 0.1, 40, a=1.0, sigma=1.0, x0=10.0)
+        6
+    """
+    from ..gd import expected_loss
+
+    final = [
+        expected_loss(a, constant(lr * gamma), sigma, x0=x0, steps=steps)[-1]
+    ] + [
+        expected_loss(
+            a, multistep_decay(lr, [m], gamma), sigma, x0=x0, steps=steps
+        )[-1]
+        for m in range(1, steps + 1)
+    ]
+    return int(np.argmin(final))
+
+
+def best_drop_continuous(
+    lr: float, gamma: float, *, a: float, sigma: float, x0: float
+) -> float:
+    r"""The continuous optimum of the drop time, from the closed-form recursion.
+
+    With :math:`\rho = (1 - \alpha a)^2`, :math:`\rho' = (1 - \gamma\alpha a)^2`
+    and the floors :math:`v_\infty`, the final mean square is
+    :math:`v'_\infty + (A + C\rho^m)\rho'^{T-m}` with :math:`A = v_\infty(\alpha) -
+    v_\infty(\gamma\alpha)` and :math:`C = x_0^2 - v_\infty(\alpha)`; setting its
+    derivative in :math:`m` to zero gives
+
+    .. math::
+        m^\ast = \frac{1}{\ln \rho}
+        \ln \frac{A \ln \rho'}{C \ln(\rho / \rho')},
+
+    independent of the budget :math:`T`.
+
+    Examples:
+        >>> round(best_drop_continuous(0.5, 0.1, a=1.0, sigma=1.0, x0=10.0), 2)
+        5.99
+    """
+    from ..gd import noise_floor
+
+    small = lr * gamma
+    rho, rho_small = (1.0 - lr * a) ** 2, (1.0 - small * a) ** 2
+    big_floor, small_floor = noise_floor(a, lr, sigma), noise_floor(a, small, sigma)
+    excess, start = big_floor - small_floor, x0**2 - big_floor
+    ratio = excess * math.log(rho_small) / (start * math.log(rho / rho_small))
+    return math.log(ratio) / math.log(rho)
+
+
+def _best_drop() -> None:
+    """Register ``ch2.best_drop`` (a derivation on the noisy quadratic)."""
+    lr, gamma, steps, a, sigma, x0 = 0.5, 0.1, 40, 1.0, 1.0, 10.0
+    best = best_drop_time(lr, gamma, steps, a=a, sigma=sigma, x0=x0)
+    engine.register(
+        "ch2.best_drop",
+        "number",
+        float(best),
+        prompt=(
+            f"SGD on f = x²/2 (a = {a:g}) with gradient noise σ = {sigma:g}, from"
+            f" x₀ = {x0:g}, for T = {steps} updates at α = {lr:g}, divided by"
+            f" {1 / gamma:g} once at update m (MultiStepLR(milestones=[m])). Which m"
+            " gives the lowest expected loss E[f(x_T)]?"
+        ),
+        hint="after the drop, the excess over the small rate's floor shrinks by"
+        " (1 − γαa)² per update; before it, the distance to the large rate's floor"
+        " shrinks by (1 − αa)².",
+        rtol=0.0,
+        atol=0.5,
+        mistakes=[
+            (0.0, "Dropping at once wastes the fast progress of the large rate."),
+            (
+                float(steps // 2),
+                "Half the budget is a common default, but on this problem the large"
+                " rate has done its work within a few updates.",
+            ),
+            (float(steps), "A drop at T never takes effect: that is the large rate."),
+        ],
+        params={
+            "lr": lr,
+            "gamma": gamma,
+            "steps": steps,
+            "a": a,
+            "sigma": sigma,
+            "x0": x0,
+        },
+    )
+
+
+def _find_bugs() -> None:
+    """Register ``ch2.find_bugs``: which of the four classic mistakes a loop makes."""
+    engine.register(
+        "ch2.find_bugs",
+        "numbers",
+        (1, 2, 4),
+        prompt=(
+            "The numbers of the chapter's four classic mistakes (1 scheduler before"
+            " optimizer, 2 get_lr(), 3 per-batch stepping of a per-epoch recipe,"
+            " 4 resuming without the scheduler's state) that the loop makes, in"
+            " increasing order."
+        ),
+        hint="read where scheduler.step() is called, what is logged, and what the"
+        " checkpoint contains.",
+        rtol=0.0,
+        atol=0.0,
+        mistakes=[
+            (
+                (1, 2, 3, 4),
+                "The loop calls scheduler.step() once per epoch, as the recipe means:"
+                " it does not make mistake 3.",
+            ),
+            (
+                (2, 4),
+                "The loop calls scheduler.step() at the start of each epoch, before"
+                " the epoch's optimizer.step() calls: mistake 1.",
+            ),
+            (
+                (1, 4),
+                "The loop logs scheduler.get_lr(): mistake 2.",
+            ),
+            (
+                (1, 2),
+                "The checkpoint has no scheduler state: mistake 4.",
+            ),
+        ],
+        params={"answer": (1, 2, 4)},
     )

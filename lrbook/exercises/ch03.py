@@ -18,6 +18,7 @@ def register() -> None:
     _half_life()
     _exp_function()
     _staircase()
+    _exp_sum()
 
 
 def _gamma() -> None:
@@ -144,4 +145,37 @@ def _staircase() -> None:
             ),
         ],
         params={"lr": lr, "gamma": gamma, "step_size": block},
+    )
+
+
+def _exp_sum() -> None:
+    """Register ``ch3.exp_sum`` (a derivation: a geometric series)."""
+    lr, gamma, steps = 0.1, 0.99, 500
+    total = lr * (1.0 - gamma**steps) / (1.0 - gamma)
+    engine.register(
+        "ch3.exp_sum",
+        "number",
+        total,
+        prompt=(
+            f"ExponentialLR with lr = {lr:g} and gamma = {gamma:g}: the sum of the"
+            f" rates of the first {steps} updates, t = 0, …, {steps - 1}."
+        ),
+        hint="a geometric series: multiply the sum by γ and subtract.",
+        rtol=1e-6,
+        mistakes=[
+            (
+                lr / (1.0 - gamma),
+                "That is the limit of infinitely many updates, α₀/(1 − γ); the sum of"
+                f" {steps} terms is smaller by the factor 1 − γ^{steps}.",
+            ),
+            (
+                lr * (1.0 - gamma ** (steps + 1)) / (1.0 - gamma),
+                f"Off by one: t runs from 0 to {steps - 1}, {steps} terms.",
+            ),
+            (
+                lr * gamma * (1.0 - gamma**steps) / (1.0 - gamma),
+                "The first term is α₀ itself (γ⁰ = 1), not α₀γ.",
+            ),
+        ],
+        params={"lr": lr, "gamma": gamma, "steps": steps},
     )
