@@ -219,9 +219,9 @@ def plateau(
             ylabel=plotting.axis_label("validation loss", "nats", symbol="M_k"),
             lines={
                 "metric": Line("metric $M_k$", marker=True, width=1.2, simplify=False),
-                "best": Line(r"best $M^\ast$", simplify=False),
+                "best": Line(r"best $M^{*}$", simplify=False),
                 "bound": Line(
-                    r"to beat: $M^\ast(1-\delta)$",
+                    r"to beat: $M^{*}(1-\delta)$",
                     dash="dashed",
                     width=1.4,
                     simplify=False,
@@ -244,7 +244,7 @@ def plateau(
             ylabel=plotting.axis_label("learning rate", symbol=r"\alpha"),
             lines={
                 "rate": Line("rate of the epoch", simplify=False),
-                "cuts": Line("cut", marker=True, width=0.0, color=3),
+                "cuts": Line("cut", marker=True, width=0.0, color=0),
             },
             title="learning rate",
             yscale="log",
