@@ -67,6 +67,7 @@ from .payload import decode, decode_limits
 from .recipes import rebuild, reproducible
 from .sphinx import setup  # noqa: F401  (the extension's former name: lrbook.explore)
 from .tex import tex_html, tex_label_html, tex_plain, tex_unicode
+from .topics.cosine import cosine, warm_restarts, warmup_cosine  # noqa: F401  (ch. 5)
 from .topics.gradient_descent import GD_OBJECTIVES, GD_RATIOS, gradient_descent
 from .topics.plateau import plateau  # noqa: F401  (chapter 4's explorer)
 from .topics.schedules import (
