@@ -65,7 +65,8 @@ def _cuts() -> None:
             ),
             (
                 _cut_epochs(metrics, **{**settings, "patience": 1}),
-                "patience=2 tolerates two bad epochs; the cut comes on the third.",
+                "With patience=2 two bad epochs are tolerated; the cut comes on"
+                " the third.",
             ),
         ],
         params={"metrics": metrics, **settings},
@@ -205,7 +206,8 @@ def _per_batch() -> None:
         mistakes=[
             (
                 float(patience),
-                "patience tolerates that many bad steps; the cut comes one later.",
+                "The patience is how many bad steps are tolerated; the cut comes"
+                " one later.",
             ),
             (
                 float(patience + 1),
