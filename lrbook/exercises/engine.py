@@ -261,7 +261,7 @@ def exercise_ids(prefix: str = "") -> tuple[str, ...]:
 
     Examples:
         >>> exercise_ids("ch3.")
-        ('ch3.exp_function', 'ch3.gamma', 'ch3.half_life', 'ch3.staircase')
+        ('ch3.exp_function', 'ch3.exp_sum', 'ch3.gamma', 'ch3.half_life', 'ch3.staircase')
     """
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a string such as 'ch1.', got {prefix!r}")
@@ -405,8 +405,10 @@ _PENDING = "no answer yet: replace the placeholder with your answer and run the 
 
 
 def _capital(text: str) -> str:
-    """Capitalise a sentence that starts with an ASCII letter (not "γ = ...")."""
-    return text[:1].upper() + text[1:] if text[:1].isascii() else text
+    """Capitalise a sentence that starts with an English word: not one that starts
+    with a symbol ("γ = ...") or a code name ("total_steps", "exp_range")."""
+    first = text.split(" ", 1)[0].rstrip(",.:;")
+    return text[:1].upper() + text[1:] if first.isascii() and first.isalpha() else text
 
 
 def _describe(value: object) -> str:
