@@ -261,7 +261,8 @@ def exercise_ids(prefix: str = "") -> tuple[str, ...]:
 
     Examples:
         >>> exercise_ids("ch3.")
-        ('ch3.exp_function', 'ch3.exp_sum', 'ch3.gamma', 'ch3.half_life', 'ch3.staircase')
+        ('ch3.exp_function', 'ch3.exp_sum', 'ch3.gamma', 'ch3.half_life',
+         'ch3.staircase')
     """
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a string such as 'ch1.', got {prefix!r}")
