@@ -165,7 +165,7 @@ def lr_range_test(
     over at its end (fewer than ``batch_size``) are skipped.
 
     Args:
-        data: the data (default: ``load_mnist()``).
+        data: the data (default: the book's images, :func:`lrbook.book_mnist`).
         model: ``"mlp"``, ``"cnn"`` or a function returning a fresh ``nn.Module``.
         optimizer: ``"sgd"`` (momentum default 0.9), ``"adam"`` or ``"adamw"``.
         momentum: SGD's momentum in [0, 1).
