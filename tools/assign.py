@@ -434,7 +434,13 @@ def unshare_command() -> list[str] | None:
     """``unshare -n`` (root) or ``unshare -r -n`` (a user namespace), if one works."""
     if not shutil.which("unshare"):
         return None
-    for command in (["unshare", "-n"], ["unshare", "-r", "-n"]):
+    pid = ["-p", "-f", "--kill-child"]  # killing unshare kills every process inside
+    for command in (
+        ["unshare", "-n", *pid],
+        ["unshare", "-r", "-n", *pid],
+        ["unshare", "-n"],
+        ["unshare", "-r", "-n"],
+    ):
         if subprocess.run([*command, "true"], capture_output=True).returncode == 0:
             return command
     return None
