@@ -3,6 +3,10 @@
 The site is built once per test session with ``jupyter-book build . -W -n --keep-going``
 (warnings are errors), unless a build made by this fixture is newer than every source
 (chapters, configuration, and the ``lrbook`` package whose output the chapters show).
+The notebooks are executed through the lrbook-keyed jupyter-cache of
+``tools/book_execution.py`` (in parallel; a notebook whose code, ``lrbook`` and
+requirements did not change is not executed again), so a rebuild after a prose change
+is quick and a change to ``lrbook`` still re-executes everything.
 """
 
 from __future__ import annotations
@@ -42,12 +46,13 @@ SPHINX_PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE): ", re.M)
 
 
 def site_sources() -> list[Path]:
-    """Every file whose change can change the built site."""
+    """Every file whose change can change the built site (the .ipynb twins too: the
+    download buttons serve them; tools/ holds the book's Sphinx extensions)."""
     files = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "pyproject.toml"]
+    files += [ROOT / "requirements.txt", *sorted((ROOT / "tools").glob("*.py"))]
     for path in (ROOT / "book").rglob("*"):
         if (
             path.is_file()
-            and path.suffix != ".ipynb"
             and "_build" not in path.parts
             and ".ipynb_checkpoints" not in path.parts
         ):

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Install everything into .venv and build the book into _build/html/ (open _build/html/index.html).
+# Notebooks are executed in parallel into a cache keyed by lrbook/ and the requirements
+# (tools/book_execution.py): a rebuild re-executes only the notebooks whose code changed,
+# and everything once lrbook changes. Then the Jupyter-native twins (book/*.ipynb) are
+# refreshed with the build's glued numbers (tools/twins.py --from-build).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 rm -rf _build/html _build/jupyter_execute _build/.doctrees
-jupyter-book build . -W -n --keep-going
+env -u MPLBACKEND jupyter-book build . -W -n --keep-going
+python tools/twins.py --from-build
 echo "Book built: open $PWD/_build/html/index.html"

@@ -46,7 +46,7 @@ def frozen(python: str = sys.executable) -> list[str]:
             continue
         line = re.sub(r"^(torch==[^+\s]+)\+\S+$", r"\1", line)
         out.append(line)
-    return sorted(set(out), key=str.lower)
+    return list(dict.fromkeys(out))  # pip's order (by project name)
 
 
 def lock_text() -> str:

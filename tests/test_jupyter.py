@@ -1,0 +1,451 @@
+"""The chapters' .ipynb twins in a real JupyterLab and a real Notebook 7.
+
+Each front end runs as its own server on 127.0.0.1 (a free port, a fixed token, a
+temporary copy of the twins, isolated Jupyter settings, ``LRBOOK_PROGRESS=0``) and is
+driven by Debian's Chromium through Playwright. For each notebook the test clicks
+Run > Run All Cells, waits until every cell has run, and checks that
+
+* no cell failed (no error output, no traceback on stderr; in the page and in the
+  notebook as saved by the front end) and no widget failed to display;
+* the rendered Markdown shows no MyST syntax, and the solutions are folded (closed
+  ``<details>``, collapsed code cells);
+* every control of every live explorer (ipywidgets sliders, dropdowns, checkboxes)
+  changes the drawing when moved (the PNG the explorer shows has other bytes);
+* no request of the page leaves 127.0.0.1.
+
+JupyterLab runs every chapter; Notebook 7 runs ``NOTEBOOK7_RUN`` (both explorer kinds,
+and its slider drag) and only opens the others (their Markdown): the MNIST chapters take
+about a minute each, and Notebook 7 renders with JupyterLab's own components. In
+Notebook 7 the arrow keys on a focused slider are taken by the page's shortcuts, so its
+sliders are dragged. Screenshots go to ``_build/test-jupyter/``.
+
+With ``CI`` set, a missing Chromium or Jupyter fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import twins  # noqa: E402
+
+TOKEN = "lrbook-test-token"
+SHOTS = ROOT / "_build" / "test-jupyter"
+TWINS = [md.with_suffix(".ipynb") for md in twins.notebooks(ROOT)]
+NOTEBOOK7_RUN = {"schedules-at-a-glance", "ch01-gradient-descent"}
+# seconds for one notebook's Run All
+RUN_TIMEOUT = int(os.environ.get("LRBOOK_JUPYTER_TIMEOUT", 600))
+PARALLEL = 2  # notebooks run at once (one kernel per core)
+RAW_MYST = re.compile(
+    r"\{(glue|cite|doc|ref|numref|math|eq)[\w:]*\}|```\{|:::\{|:label:|"
+    r":class:\s*dropdown|^\s*\([\w.:-]+\)=\s*$",
+    re.M,
+)
+BIN = Path(sys.executable).parent
+
+
+def _needed(what: str, present: bool) -> None:
+    if present:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing (CI: this test must run)", pytrace=False)
+    pytest.skip(f"{what} is missing")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A Jupyter server (``jupyter lab`` or ``jupyter notebook``) on 127.0.0.1."""
+
+    def __init__(self, app: str, root: Path, home: Path):
+        self.app, self.root = app, root
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ)
+        env.pop("MPLBACKEND", None)  # the kernels must pick matplotlib's inline backend
+        env.update(
+            LRBOOK_PROGRESS="0",
+            JUPYTER_CONFIG_DIR=str(home / "config"),
+            JUPYTER_DATA_DIR=str(home / "data"),
+            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+            JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+            JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+            IPYTHONDIR=str(home / "ipython"),
+        )
+        # Every cell stays in the page (no virtual scrolling), so all can be checked;
+        # no news (a request to the Internet, and a toast over the page).
+        settings = {
+            "notebook-extension/tracker": {"windowingMode": "none"},
+            "apputils-extension/notification": {"fetchNews": "false"},
+        }
+        for name, value in settings.items():
+            path = home / "settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(value))
+        exe = BIN / ("jupyter-lab" if app == "lab" else "jupyter-notebook")
+        cmd = [
+            str(exe),
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={root}",
+            "--ServerApp.disable_check_xsrf=True",
+        ]
+        if app == "lab":
+            cmd.append(
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"
+            )
+        self.log = open(home / f"{app}.log", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=root,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"{self.url}/api/status?token={TOKEN}", timeout=5
+                ):
+                    break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    log = (home / f"{app}.log").read_text()
+                    raise RuntimeError(f"jupyter {app} did not start: {log}") from None
+                time.sleep(0.5)
+
+    def page_url(self, path: str, workspace: str) -> str:
+        if self.app == "lab":
+            return (
+                f"{self.url}/lab/workspaces/{workspace}/tree/{path}?reset&token={TOKEN}"
+            )
+        return f"{self.url}/notebooks/{path}?token={TOKEN}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)  # the server and its kernels
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self.log.close()
+
+
+@pytest.fixture
+def jupyter_copy(tmp_path):
+    """A temporary folder with the twins in ``book/`` (the front ends save into it)."""
+    exe = BIN / "jupyter-lab"
+    _needed("JupyterLab (pip install -r requirements.txt)", exe.exists())
+    _needed("Notebook 7", (BIN / "jupyter-notebook").exists())
+    root = tmp_path / "root"
+    (root / "book").mkdir(parents=True)
+    for twin in TWINS:
+        shutil.copy2(twin, root / "book" / twin.name)
+    return root
+
+
+# -- the page -------------------------------------------------------------------
+IDLE = """() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator')]
+  .some(e => e.getAttribute('data-status') === 'idle')"""
+CELL_STATE = """() => {
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')];
+  const prompts = cells.map(c => {
+    const p = c.querySelector('.jp-InputPrompt');
+    return p ? p.textContent.trim() : '';
+  });
+  const stderr = [...document.querySelectorAll(
+      '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+    .map(e => e.textContent);
+  return {prompts, stderr};
+}"""
+IMAGE_DIGEST = """async (img) => {
+  const data = await (await fetch(img.src)).arrayBuffer();
+  const hash = await crypto.subtle.digest('SHA-256', data);
+  return [...new Uint8Array(hash)].map(b => b.toString(16).padStart(2, '0')).join('');
+}"""
+
+
+def _failures(state: dict) -> list[str]:
+    return [t for t in state["stderr"] if "Traceback" in t or "Error" in t]
+
+
+def _started(page) -> bool:
+    prompts = page.evaluate(CELL_STATE)["prompts"]
+    return any(re.fullmatch(r"\[(\d+|\*)\]:", p) for p in prompts)
+
+
+def _run_all(page) -> None:
+    """Run > Run All Cells, once the kernel is idle; again if no cell starts.
+
+    A Run All sent while the front end is still connecting its kernel is lost (seen
+    on a loaded machine), and nothing has run then, so repeating it is safe.
+    """
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
+    for _attempt in range(4):
+        page.wait_for_function(IDLE, timeout=120_000)
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            pytest.fail(f"a dialog is open: {dialog.first.inner_text()}", pytrace=False)
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if _started(page):
+                return
+            page.wait_for_timeout(500)
+    pytest.fail("Run All Cells started no cell", pytrace=False)
+
+
+def _wait_done(page, name: str) -> dict:
+    """Wait until Run All is over: no visible cell running, the kernel idle for 3 s.
+
+    Collapsed cells show no prompt, so the end is the kernel's lasting idleness
+    (between two queued cells it is idle for milliseconds only); ``_check_saved``
+    then checks in the saved notebook that every cell ran, in order.
+    """
+    deadline = time.monotonic() + RUN_TIMEOUT
+    idle_since = None
+    while True:
+        state = page.evaluate(CELL_STATE)
+        running = any("*" in p for p in state["prompts"])
+        started = any(re.fullmatch(r"\[\d+\]:", p) for p in state["prompts"])
+        if started and not running and page.evaluate(IDLE):
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= 3:
+                return state
+        else:
+            idle_since = None
+        if time.monotonic() > deadline:
+            page.screenshot(path=str(SHOTS / f"{name.replace(' ', '-')}-timeout.png"))
+            pytest.fail(
+                f"{name}: Run All did not finish in {RUN_TIMEOUT} s: {state['prompts']}"
+            )
+        page.wait_for_timeout(500)
+
+
+def _digest(image) -> str:
+    return image.evaluate(IMAGE_DIGEST)
+
+
+def _wait_redraw(image, before: str, where: str) -> str:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        now = _digest(image)
+        if now != before:
+            return now
+        image.page.wait_for_timeout(200)
+    pytest.fail(f"{where}: the drawing did not change", pytrace=False)
+
+
+def _move_slider(page, handle, drag: bool) -> None:
+    now = float(handle.get_attribute("aria-valuenow"))
+    top = float(handle.get_attribute("aria-valuemax"))
+    right = now < top
+    handle.scroll_into_view_if_needed()
+    if not drag:
+        handle.focus()
+        page.keyboard.press("ArrowRight" if right else "ArrowLeft")
+        return
+    box = handle.bounding_box()
+    track = handle.locator("xpath=ancestor::*[contains(@class,'noUi-target')]")
+    width = track.bounding_box()["width"]
+    steps = max(1.0, float(handle.get_attribute("aria-valuemax")) or 1.0)
+    dx = (width / steps) * (1 if right else -1) * 1.2
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=8)
+    page.mouse.up()
+
+
+def _exercise_explorers(page, name: str, drag: bool) -> int:
+    """Move every control of every live explorer; return how many controls moved."""
+    roots = page.locator(".jp-OutputArea-output:has(img.widget-image)")
+    moved = 0
+    for i in range(roots.count()):
+        root = roots.nth(i)
+        if not root.is_visible():
+            continue
+        image = root.locator("img.widget-image").first
+        image.scroll_into_view_if_needed()
+        before = _digest(image)
+        sliders = root.locator(".widget-slider .noUi-handle")
+        for k in range(sliders.count()):
+            _move_slider(page, sliders.nth(k), drag)
+            before = _wait_redraw(image, before, f"{name}: explorer {i}, slider {k}")
+            moved += 1
+        selects = root.locator(".widget-dropdown select")
+        for k in range(selects.count()):
+            select = selects.nth(k)
+            options = select.locator("option").count()
+            current = select.evaluate("s => s.selectedIndex")
+            select.select_option(index=(current + 1) % options)
+            before = _wait_redraw(image, before, f"{name}: explorer {i}, dropdown {k}")
+            moved += 1
+        boxes = root.locator(".widget-checkbox input[type=checkbox]")
+        for k in range(boxes.count()):
+            boxes.nth(k).click()
+            before = _wait_redraw(image, before, f"{name}: explorer {i}, checkbox {k}")
+            moved += 1
+    return moved
+
+
+def _check_markdown(page, name: str, twin: Path) -> None:
+    page.wait_for_selector(".jp-MarkdownCell .jp-RenderedMarkdown", timeout=60_000)
+    texts = page.evaluate(
+        """() => [...document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')]
+                 .map(e => e.textContent)"""
+    )
+    nb = nbformat.read(twin, as_version=4)
+    n_markdown = sum(c.cell_type == "markdown" for c in nb.cells)
+    assert len(texts) == n_markdown, f"{name}: {len(texts)} of {n_markdown} rendered"
+    raw = [t[:200] for t in texts if RAW_MYST.search(t)]
+    assert not raw, f"{name}: raw MyST rendered in Markdown cells: {raw}"
+    opened = page.evaluate(
+        "() => [...document.querySelectorAll('.jp-RenderedMarkdown details')]"
+        ".filter(d => d.open).length"
+    )
+    assert opened == 0, f"{name}: {opened} solution(s) shown unfolded"
+    hidden = sum(
+        bool(c.metadata.get("jupyter", {}).get("source_hidden"))
+        for c in nb.cells
+        if c.cell_type == "code"
+    )
+    placeholders = page.locator(".jp-Notebook .jp-InputPlaceholder").count()
+    assert placeholders == hidden, (
+        f"{name}: {placeholders} collapsed code cells shown, {hidden} in the twin"
+    )
+
+
+def _check_saved(page, path: Path, name: str) -> None:
+    """Save from the front end, then look for errors in the notebook file itself."""
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        nb = nbformat.read(path, as_version=4)
+        if any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
+            break
+        page.wait_for_timeout(500)
+    else:
+        pytest.fail(f"{name}: the front end did not save the outputs")
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{name}: not every cell ran once, in order: execution counts {counts}"
+    )
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", (
+                f"{name}: cell {i} raised {out.ename}: {out.evalue}"
+            )
+            text = out.get("text", "") if out.output_type == "stream" else ""
+            assert "Traceback" not in text, f"{name}: cell {i}: {text[-2000:]}"
+
+
+def _drive(browser, server: Server, run: set[str], label: str) -> dict[str, float]:
+    """Open every twin in ``server``; run those named in ``run``; return run times."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    outside: list[str] = []
+
+    def watch(request) -> None:
+        host = urlparse(request.url).hostname
+        if request.url.startswith(("data:", "blob:", "about:")):
+            return
+        if host != "127.0.0.1":
+            outside.append(request.url)
+
+    context.on("request", watch)
+    context.on("websocket", lambda ws: watch(type("R", (), {"url": ws.url})))
+    times: dict[str, float] = {}
+    pending = sorted(
+        TWINS, key=lambda p: (p.stem not in run, -p.stat().st_size)
+    )  # the runs first, the longest first
+    active: list[tuple] = []
+    try:
+        while pending or active:
+            while pending and len(active) < PARALLEL:
+                twin = pending.pop(0)
+                page = context.new_page()
+                page.on("pageerror", lambda e, n=twin.stem: print(f"{n}: page: {e}"))
+                page.goto(server.page_url(f"book/{twin.name}", twin.stem))
+                if twin.stem in run:
+                    _run_all(page)
+                active.append((twin, page, time.monotonic()))
+            twin, page, start = active.pop(0)
+            name = f"{label} {twin.stem}"
+            _check_markdown(page, name, twin)
+            if twin.stem in run:
+                state = _wait_done(page, name)
+                times[twin.stem] = time.monotonic() - start
+                assert not _failures(state), f"{name}: {_failures(state)[0][-3000:]}"
+                page.screenshot(path=str(SHOTS / f"{label}-{twin.stem}-end.png"))
+                assert page.get_by_text("Error displaying widget").count() == 0, (
+                    f"{name}: a widget failed to display"
+                )
+                moved = _exercise_explorers(page, name, drag=server.app != "lab")
+                if "ch0" in twin.stem or "glance" in twin.stem:
+                    assert moved, f"{name}: no explorer control found"
+                _check_saved(page, server.root / "book" / twin.name, name)
+                first = page.locator(".jp-OutputArea-output:has(img.widget-image)")
+                if first.count():
+                    first.first.scroll_into_view_if_needed()
+                    page.screenshot(
+                        path=str(SHOTS / f"{label}-{twin.stem}-explorer.png")
+                    )
+            exercise = page.locator(
+                ".jp-RenderedMarkdown blockquote strong",
+                has_text=re.compile(r"^Exercise \d+\.1$"),
+            )
+            if exercise.count():
+                exercise.first.scroll_into_view_if_needed()
+                page.screenshot(path=str(SHOTS / f"{label}-{twin.stem}-exercise.png"))
+            page.close()
+    finally:
+        context.close()
+    assert not outside, f"{label}: requests left 127.0.0.1: {sorted(set(outside))[:10]}"
+    return times
+
+
+def test_twins_in_jupyterlab(browser, jupyter_copy, tmp_path):
+    server = Server("lab", jupyter_copy, tmp_path / "lab-home")
+    try:
+        times = _drive(browser, server, {t.stem for t in TWINS}, "lab")
+    finally:
+        server.stop()
+    print("JupyterLab Run All (s):", {k: round(v, 1) for k, v in times.items()})
+
+
+def test_twins_in_notebook7(browser, jupyter_copy, tmp_path):
+    server = Server("notebook", jupyter_copy, tmp_path / "nb-home")
+    try:
+        times = _drive(browser, server, NOTEBOOK7_RUN, "notebook7")
+    finally:
+        server.stop()
+    print("Notebook 7 Run All (s):", {k: round(v, 1) for k, v in times.items()})
