@@ -3,10 +3,12 @@
 # Notebooks are executed in parallel into a cache keyed by lrbook/ and the requirements
 # (tools/book_execution.py): a rebuild re-executes only the notebooks whose code changed,
 # and everything once lrbook changes. Then the Jupyter-native twins (book/*.ipynb) are
-# refreshed with the build's glued numbers (tools/twins.py --from-build).
+# refreshed with the build's glued numbers (tools/twins.py --from-build), and Binder's
+# requirements with the lock (tools/binder.py).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 rm -rf _build/html _build/jupyter_execute _build/.doctrees
 env -u MPLBACKEND jupyter-book build . -W -n --keep-going
 python tools/twins.py --from-build
+python tools/binder.py
 echo "Book built: open $PWD/_build/html/index.html"
