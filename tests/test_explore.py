@@ -569,6 +569,26 @@ def test_wrong_types_raise_type_errors_that_name_the_parameter(call, match):
         call()
 
 
+def test_ylabel_by_is_checked_against_the_controls():
+    menu = [explore.dropdown("metric", {"loss": "loss", "accuracy": "acc"})]
+
+    def make(by):
+        return explore.Explorer(menu, lambda metric: {}, schedule_panel(ylabel_by=by))
+
+    ex = make(("metric", {"acc": "accuracy (%)"}))
+    assert ex.ylabels == ["lr"]  # "loss" is not in the mapping: the panel's ylabel
+    ex.set(metric="acc")
+    assert ex.ylabels == ["accuracy (%)"]
+    with pytest.raises(TypeError, match=r"ylabel_by of panels\[0\].*str 'metric'"):
+        make("metric")
+    with pytest.raises(ValueError, match=r"control 'seed'.*controls: metric"):
+        make(("seed", {"acc": "accuracy"}))
+    with pytest.raises(ValueError, match=r"'nll' is not a value of control 'metric'"):
+        make(("metric", {"nll": "loss (nats)"}))
+    with pytest.raises(TypeError, match=r"label of 'acc' must be a non-empty string"):
+        make(("metric", {"acc": ""}))
+
+
 def test_wrong_values_still_raise_value_errors():
     with pytest.raises(ValueError, match="non-empty"):
         explore.Explorer([], lambda: {}, schedule_panel(lines=[""]))

@@ -669,6 +669,24 @@ def test_simulate_mean_square_is_the_average_over_seeded_runs():
     np.testing.assert_array_equal(two[0], sq[0] / 2 + sq[1] / 2)
 
 
+def test_simulate_mean_square_batches_seeds_without_changing_a_bit(monkeypatch):
+    """The seeds run as one batch, in groups: the same numbers as one run per seed,
+    with momentum, a matrix gradient, and groups that do not divide the seeds."""
+    f = noisy(gd.ill_conditioned(10.0, angle=0.3), sigma=0.5)
+    lrs = [0.05, lrbook.cosine_annealing(0.1, t_max=30)]
+    monkeypatch.setattr(gd.noise, "_BATCH_VALUES", 3 * 31 * 2 * 2)  # 3 seeds a group
+    msd = gd.simulate_mean_square(f, lrs, steps=30, seeds=range(7), momentum=0.9)
+    loop = np.zeros((2, 31))
+    for seed in range(7):
+        paths = descend_many(f, lrs, steps=30, momentum=0.9, seed=seed)
+        loop += np.stack([np.sum((p.xs - f.minimum) ** 2, axis=-1) for p in paths]) / 7
+    np.testing.assert_array_equal(msd, loop)
+    with pytest.raises(ValueError, match=r"lrs\[0\] = 0.6 diverges .* seed 5"):
+        gd.simulate_mean_square(
+            noisy(quadratic_1d(4.0), 3.0), [0.6], steps=60, seeds=range(5, 9)
+        )
+
+
 def test_simulate_mean_square_agrees_with_the_exact_recursion():
     a, sigma, x0, n = 2.0, 0.5, 1.5, 400
     s = lrbook.exponential_decay(0.4, 0.95)

@@ -23,6 +23,7 @@ from _load import load
 
 import lrbook
 from lrbook import explore
+from lrbook.explore.tex import _tex_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "_build" / "screenshots"
@@ -143,6 +144,7 @@ STATE = """(id) => {
   const h = document.getElementById(id).lrbookExplorer;
   const svgs = Array.from(document.getElementById(id).querySelectorAll('svg.lrx-svg'));
   return {indices: h.indices(), series: h.currentSeries(), note: h.note(),
+          ylabels: h.ylabels(),
           scales: svgs.map(s => s.getAttribute('data-yscale')),
           paths: svgs.map(s => Object.fromEntries(
             Array.from(s.querySelectorAll('path[data-series]'))
@@ -162,6 +164,11 @@ MATH = """() => {
           containers: article.querySelectorAll('mjx-container').length,
           text: clone.textContent};
 }"""
+
+
+def _plain(label: str) -> str:
+    """A label as the page writes it as text (its runs joined, without TeX)."""
+    return "".join(t for t, _ in _tex_runs(label))
 
 
 def _values(ex: explore.Explorer, indices: dict) -> dict:
@@ -241,6 +248,8 @@ def _exercise(page, info: dict) -> int:
             expected = rebuilt.series(**values)
             _assert_drawn_is(state["series"], expected, f"{eid} at {values}")
             assert state["note"] == rebuilt.set(**values).note(), where
+            labels = [_plain(t) for t in rebuilt.set(**values).ylabels]
+            assert state["ylabels"] == labels, f"{where}: y labels are not lrbook's"
             if is_schedule:
                 _assert_schedule_notes(state, where)
         if before is not None:
@@ -305,6 +314,9 @@ def _exercise(page, info: dict) -> int:
             for panel in check["series"]
         ]
         _assert_drawn_is(state["series"], expected, f"{eid} (embedded check)")
+        assert state["ylabels"] == check["ylabels"], (
+            f"{eid} (embedded check): the y labels drawn are not lrbook's"
+        )
         checks += 1
     return checks
 

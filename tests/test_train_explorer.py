@@ -52,8 +52,34 @@ def test_controls_and_panels(comparison):
     assert ex.controls[2].values == ("mean", "all", 0, 1, 2)
     assert ex.values == {"schedule": "all", "metric": "val_accuracy", "seed": "mean"}
     assert [p.title for p in ex.panels] == ["learning rate", "the chosen metric"]
-    assert ex.panels[1].ylabel == "accuracy (%) or loss (nats)"
     assert ex.n_frames == 3 * 3 * 5
+
+
+def test_the_axis_names_the_metric_chosen(comparison):
+    """The y label follows the metric menu: in the live figure, the explorer's state and
+    the web version's payload (the browser test checks the drawn SVG)."""
+    ex = comparison.explorer()
+    want = {
+        "val_accuracy": "validation accuracy (%)",
+        "val_loss": "validation loss (nats)",
+        "loss": "training loss (nats)",
+    }
+    assert ex.panels[1].ylabel == want["val_accuracy"]
+    for metric, label in want.items():
+        ex.set(metric=metric)
+        assert ex.ylabels == [lrbook.plotting.LR_LABEL, label]
+        ex.figure  # noqa: B018 (the live view draws the current frame)
+        ex._redraw()
+        assert ex._axes[1].get_ylabel() == label
+        assert ex._axes[0].get_ylabel() == lrbook.plotting.LR_LABEL
+    spec = ex.payload()
+    assert spec["panels"][0]["ylabelBy"] is None
+    by = spec["panels"][1]["ylabelBy"]
+    assert by["control"] == 1  # the metric menu
+    assert ["".join(t for t, _ in runs) for runs in by["labels"]] == list(want.values())
+    single = comparison.explorer(metrics="val_loss")
+    assert single.panels[1].ylabel == want["val_loss"]
+    assert single.panels[1].ylabel_by is None
 
 
 def test_single_seed_draws_the_history_numbers(comparison):

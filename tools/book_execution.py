@@ -139,6 +139,19 @@ def status(root: Path = ROOT, cache_dir: Path | None = None) -> list[dict]:
     return out
 
 
+def executed(path: Path, root: Path = ROOT, cache_dir: Path | None = None):
+    """The book build's run of notebook ``path``: the notebook with the outputs of its
+    matching cached run (``None`` when the cache has no run of this code)."""
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(cache_dir or cache_path(root)))
+    try:
+        _, nb = cache.merge_match_into_notebook(read_notebook(path))
+    except KeyError:
+        return None
+    return nb
+
+
 def _last_times(root: Path) -> dict[str, float]:
     """The last known run time of each notebook (any cache project), for ordering."""
     times: dict[str, float] = {}

@@ -80,6 +80,9 @@ class Explorer(LiveView, WebView):
             )
         self._resolved = _resolve_panels(panels)
         self._controls = controls
+        self._ylabel_by = [
+            _check_ylabel_by(p, r.panel, controls) for p, r in enumerate(self._resolved)
+        ]
         self._compute = compute
         self._index = [c.index for c in controls]
         self._ylog = [r.panel.yscale == "log" for r in self._resolved]
@@ -112,6 +115,19 @@ class Explorer(LiveView, WebView):
             c.name: c.values[i]
             for c, i in zip(self._controls, self._index, strict=True)
         }
+
+    @property
+    def ylabels(self) -> list:
+        """The y label of each panel for the current control values (a panel's
+        ``ylabel``, or the one its ``ylabel_by`` gives now)."""
+        return [self._ylabel(p, self._index) for p in range(len(self._resolved))]
+
+    def _ylabel(self, p: int, index: Sequence[int]) -> str:
+        by = self._ylabel_by[p]
+        if by is None:
+            return self._resolved[p].panel.ylabel
+        k, labels = by
+        return labels[index[k]]
 
     @property
     def n_frames(self) -> int:
@@ -398,6 +414,41 @@ class Explorer(LiveView, WebView):
                 "model_id": widget.model_id,
             }
         return data
+
+
+def _check_ylabel_by(p: int, panel, controls) -> tuple | None:
+    """``panel.ylabel_by`` checked: ``None``, or ``(control number, one label per
+    value of that control)``."""
+    by = panel.ylabel_by
+    if by is None:
+        return None
+    where = f"ylabel_by of panels[{p}]"
+    if not (isinstance(by, tuple) and len(by) == 2 and isinstance(by[1], Mapping)):
+        raise TypeError(
+            f"{where} must be (control name, {{value: label}}), got "
+            f"{type(by).__name__} {by!r}"
+        )
+    name, labels = by
+    names = [c.name for c in controls]
+    if name not in names:
+        raise ValueError(
+            f"{where} names control {name!r}, which is not a control of this explorer "
+            f"(controls: {', '.join(names) or 'none'})"
+        )
+    k = names.index(name)
+    values = list(controls[k].values)
+    for value, label in labels.items():
+        if value not in values:
+            raise ValueError(
+                f"{where}: {value!r} is not a value of control {name!r} "
+                f"(values: {values})"
+            )
+        if not isinstance(label, str) or not label:
+            raise TypeError(
+                f"{where}: the label of {value!r} must be a non-empty string, got "
+                f"{label!r}"
+            )
+    return k, [labels.get(v, panel.ylabel) for v in values]
 
 
 def _checked_series(name: str, xy, where: str) -> tuple:

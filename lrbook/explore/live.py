@@ -92,6 +92,9 @@ class LiveView:
             )
             if shown != self._legend_keys[p]:
                 self._set_legend(p, shown)
+            ylabel = self._ylabel(p, self._index)
+            if ax.get_ylabel() != ylabel:
+                ax.set_ylabel(ylabel)
             log = self._ylog[p]
             scale = "log" if log else "linear"
             if ax.get_yscale() != scale:
@@ -122,13 +125,20 @@ class LiveView:
         """Draw the current frame into the Agg buffer, as cheaply as possible.
 
         The axes, ticks, labels, legend and static backgrounds only change with the
-        axis limits or scales, or (the legend) with the set of series drawn; they are
-        drawn once and kept as a bitmap (blitting). A change of control then redraws
-        the lines only.
+        axis limits, scales or y labels, or (the legend) with the set of series
+        drawn; they are drawn once and kept as a bitmap (blitting). A change of
+        control then redraws the lines only.
         """
         canvas = self.figure.canvas
         key = tuple(
-            (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), shown)
+            (
+                ax.get_xlim(),
+                ax.get_ylim(),
+                ax.get_xscale(),
+                ax.get_yscale(),
+                ax.get_ylabel(),
+                shown,
+            )
             for ax, shown in zip(self._axes, self._legend_keys, strict=True)
         )
         if self._background is None or key != self._background_key:

@@ -73,6 +73,9 @@ class Panel:
         image: a static background ``(array2d, (x0, x1, y0, y1))``, drawn once with
             the ``"Blues"`` colour map, lowest row at ``y0``.
         equal_aspect: draw x and y to the same scale (for paths in the plane).
+        ylabel_by: ``(control, {value: label})``: the y label follows that control,
+            e.g. the metric menu of a training-curve explorer, so the axis always
+            names what it shows; values missing from the mapping keep ``ylabel``.
     """
 
     xlabel: str
@@ -87,6 +90,7 @@ class Panel:
     contours: Sequence = ()
     image: object = None
     equal_aspect: bool = False
+    ylabel_by: tuple | None = None
 
 
 @dataclass

@@ -48,6 +48,13 @@ def build_payload(explorer) -> dict:
         _panel_json(resolved, ex._ylog[p], limits[p], auto_at, p, pool)
         for p, resolved in enumerate(ex._resolved)
     ]
+    for panel, by in zip(panels, ex._ylabel_by, strict=True):
+        # the y label follows a control: one label per value of it
+        panel["ylabelBy"] = (
+            None
+            if by is None
+            else {"control": by[0], "labels": [_tex_runs(t) for t in by[1]]}
+        )
     note_index, note_bytes = _notes_table(frames)
     blob, n_arrays = pool.blob(table, note_index, frame_limits, note_bytes)
     body = {
@@ -193,6 +200,11 @@ def _check_json(ex, frames: list) -> dict:
     last = [len(c.values) - 1 for c in ex._controls]
     return {
         "index": last,
+        # the y labels there, as the page's plain text of them
+        "ylabels": [
+            "".join(t for t, _ in _tex_runs(ex._ylabel(p, last)))
+            for p in range(len(ex._resolved))
+        ],
         "series": [
             {name: [_b64_f64(x), _b64_f64(y)] for name, (x, y) in panel.items()}
             for panel in frames[ex._frame_number(last)].panels

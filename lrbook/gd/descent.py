@@ -231,6 +231,34 @@ def _run(objective, rates, x0, steps, momentum, noise, blowup):
     return xs, losses, first_bad
 
 
+def _run_seeds(objective, lrs, x0, steps, momentum, seeds, blowup):
+    """Every rate of ``lrs`` under the noise of every seed, batched: bit for bit what
+    ``descend_many(objective, lrs, x0, steps, momentum=momentum, seed=s)`` computes
+    for each seed ``s`` (the update is elementwise, so a larger batch changes no
+    value), without a Python loop over the seeds.
+
+    Returns:
+        ``(xs, first_bad)``: ``xs`` of shape ``(steps + 1, len(seeds), len(lrs), d)``
+        and the index of the first bad iterate of each run, ``(len(seeds),
+        len(lrs))`` (``steps + 1`` when none).
+    """
+    rates = np.stack([_rates(lr, steps, f"lrs[{i}]") for i, lr in enumerate(lrs)])
+    nb, ns = len(lrs), len(seeds)
+    start = _start(objective, x0)
+    noise = np.stack([_noise(objective, steps, seed) for seed in seeds], axis=1)
+    xs, _, first_bad = _run(
+        objective,
+        np.tile(rates, (ns, 1)),  # row s * nb + i: rate i under seed s
+        np.repeat(start[None], ns * nb, axis=0),
+        steps,
+        momentum,
+        np.repeat(noise, nb, axis=1),  # (steps, ns * nb, d)
+        blowup,
+    )
+    shape = (steps + 1, ns, nb, objective.dim)
+    return xs.reshape(shape), first_bad.reshape(ns, nb)
+
+
 def _make_path(objective, lr, steps, xs, losses, rates, first_bad) -> Path:
     n = int(first_bad)  # iterates kept: 0..n-1
     diverged = n <= steps

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from .. import _checks as check
-from .descent import _rates, descend_many
+from .descent import BLOWUP, _check_common, _rates, _run_seeds
 from .objectives import Noisy, Objective, Quadratic
 from .theory import _nonneg
 
@@ -256,6 +256,10 @@ def expected_loss(
 
 
 # ------------------------------------------------------------------- Monte Carlo
+#: How many iterate coordinates :func:`simulate_mean_square` keeps at once (32 MB).
+_BATCH_VALUES = 4_000_000
+
+
 def simulate_mean_square(
     objective: Noisy,
     lrs: Sequence,
@@ -317,24 +321,34 @@ def simulate_mean_square(
         raise ValueError("seeds must hold at least one seed, got ()")
     for i, seed in enumerate(seeds):
         check.integer(f"seeds[{i}]", seed, minimum=0)
+    if isinstance(lrs, (str, bytes)) or not isinstance(lrs, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"lrs must be a sequence of learning rates, got {lrs!r}"
+            f" ({type(lrs).__name__})"
+        )
+    lrs = list(lrs)
+    if not lrs:
+        raise ValueError("lrs must hold at least one learning rate, got []")
+    steps, momentum, blowup = _check_common(objective, steps, momentum, BLOWUP)
     n = len(seeds)
-    total = None
-    for seed in seeds:
-        paths = descend_many(
-            objective, lrs, x0=x0, steps=steps, momentum=momentum, seed=seed
+    total = np.zeros((len(lrs), steps + 1))
+    # runs batched over seeds (the same numbers as descend_many seed by seed), in
+    # groups of at most _BATCH_VALUES iterate coordinates
+    group = max(1, _BATCH_VALUES // ((steps + 1) * len(lrs) * objective.dim))
+    for g in range(0, n, group):
+        chunk = seeds[g : g + group]
+        xs, first_bad = _run_seeds(
+            objective, lrs, x0, steps, momentum, chunk, blowup
         )
-        for i, p in enumerate(paths):
-            if p.diverged:
-                raise ValueError(
-                    f"lrs[{i}] = {p.lr!r} diverges (at t={p.diverged_at}, seed"
-                    f" {seed}): its mean square is not finite"
-                )
-        squares = np.stack(
-            [np.sum((p.xs - objective.minimum) ** 2, axis=-1) for p in paths]
-        )
-        if total is None:
-            total = np.zeros(squares.shape)
-        total += squares / n
+        for k, seed in enumerate(chunk):
+            for i, bad in enumerate(first_bad[k]):
+                if bad <= steps:
+                    raise ValueError(
+                        f"lrs[{i}] = {lrs[i]!r} diverges (at t={int(bad)}, seed"
+                        f" {seed}): its mean square is not finite"
+                    )
+            squares = np.sum((xs[:, k] - objective.minimum) ** 2, axis=-1).T
+            total += squares / n
     return total
 
 

@@ -446,6 +446,7 @@
       var x0 = m.l, x1 = W - m.r, y0 = H - m.b, y1 = m.t;
       var contourXs = p.contours.map(function (c) { return self.data.arrays[c[0]]; });
       var contourYs = p.contours.map(function (c) { return self.data.arrays[c[1]]; });
+      var ylabel = p.ylabelBy ? p.ylabelBy.labels[this.index[p.ylabelBy.control]] : p.ylabel;
       var logToggled = ylog && p.logToggle;
       var xlim = p.xlim || this.autoLimit(p.autoLim.x);
       var ylim = (logToggled ? p.ylimLog : p.ylim) ||
@@ -469,8 +470,9 @@
       panel.svg.setAttribute("data-yscale", ylog ? "log" : "linear");
       panel.svg.setAttribute("data-xlim", xlim.join(","));
       panel.svg.setAttribute("data-ylim", ylim.join(","));
+      panel.svg.setAttribute("data-ylabel", plainRuns(ylabel));
       panel.svg.setAttribute("aria-label", (p.title ? plainRuns(p.title) + ": " : "") +
-        plainRuns(p.ylabel) + " against " + plainRuns(p.xlabel));
+        plainRuns(ylabel) + " against " + plainRuns(p.xlabel));
 
       // grid, axes, ticks and labels
       panel.grid.textContent = "";
@@ -508,7 +510,7 @@
       var yl = sv("text", {transform: "translate(" + Math.max(16, x0 - 54) + "," +
         ((y0 + y1) / 2) + ") rotate(-90)",
         "text-anchor": "middle", "font-size": fb.toFixed(1)}, panel.axes);
-      svgRuns(yl, p.ylabel, fb);
+      svgRuns(yl, ylabel, fb);
       if (p.title) {
         var tt = sv("text", {x: x0, y: m.t - 12, "font-size": ft.toFixed(1), "class": "lrx-ptitle"}, panel.axes);
         svgRuns(tt, p.title, ft);
@@ -612,6 +614,12 @@
       return this._ex.panels.map(function (panel) {
         var parse = function (a) { return panel.svg.getAttribute(a).split(",").map(Number); };
         return {x: parse("data-xlim"), y: parse("data-ylim")};
+      });
+    };
+    // Per panel, the y label drawn now, as plain text.
+    Handle.prototype.ylabels = function () {
+      return this._ex.panels.map(function (panel) {
+        return panel.svg.getAttribute("data-ylabel");
       });
     };
     Handle.prototype.frame = function () { return this._ex.frame(); };

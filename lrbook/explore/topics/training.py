@@ -16,43 +16,17 @@ from ... import _checks as check
 from ... import explore
 from ...plotting import LR_LABEL, axis_label, running_mean
 
-# What the explorer can draw: History field -> (menu entry, y label alone, y label
-# shared with the metrics of the same unit).
+# What the explorer can draw: History field -> (menu entry, y label).
 METRICS = {
-    "val_accuracy": (
-        "validation accuracy",
-        axis_label("validation accuracy", "%"),
-        "accuracy (%)",
-    ),
-    "val_loss": (
-        "validation loss",
-        axis_label("validation loss", "nats"),
-        "loss (nats)",
-    ),
-    "test_accuracy": (
-        "test accuracy",
-        axis_label("test accuracy", "%"),
-        "accuracy (%)",
-    ),
-    "test_loss": ("test loss", axis_label("test loss", "nats"), "loss (nats)"),
-    "loss": (
-        "training loss per update",
-        axis_label("training loss", "nats"),
-        "loss (nats)",
-    ),
-    "train_loss": (
-        "training loss per epoch",
-        axis_label("training loss", "nats"),
-        "loss (nats)",
-    ),
-    "train_accuracy": (
-        "training accuracy",
-        axis_label("training accuracy", "%"),
-        "accuracy (%)",
-    ),
-    "lr": ("learning rate", LR_LABEL, LR_LABEL),
+    "val_accuracy": ("validation accuracy", axis_label("validation accuracy", "%")),
+    "val_loss": ("validation loss", axis_label("validation loss", "nats")),
+    "test_accuracy": ("test accuracy", axis_label("test accuracy", "%")),
+    "test_loss": ("test loss", axis_label("test loss", "nats")),
+    "loss": ("training loss per update", axis_label("training loss", "nats")),
+    "train_loss": ("training loss per epoch", axis_label("training loss", "nats")),
+    "train_accuracy": ("training accuracy", axis_label("training accuracy", "%")),
+    "lr": ("learning rate", LR_LABEL),
 }
-_METRIC_GROUPS = ("accuracy (%)", "loss (nats)", LR_LABEL)  # in this order in labels
 
 
 def training_curves(
@@ -158,11 +132,11 @@ class _TrainingCurves:
 
     def panels(self) -> list:
         metrics = self.metrics
-        if len(metrics) == 1:
-            ylabel, title = METRICS[metrics[0]][1], METRICS[metrics[0]][0]
-        else:
-            groups = {METRICS[m][2] for m in metrics}
-            ylabel = " or ".join(g for g in _METRIC_GROUPS if g in groups)
+        ylabel, title = METRICS[metrics[0]][1], METRICS[metrics[0]][0]
+        # with a metric menu, the axis names the metric chosen, with its unit
+        by = None
+        if len(metrics) > 1:
+            by = ("metric", {m: METRICS[m][1] for m in metrics})
             title = "the chosen metric"
         panels = []
         if self.lr_panel:
@@ -184,6 +158,7 @@ class _TrainingCurves:
                 title=title,
                 log_toggle=True,
                 ylim="auto",
+                ylabel_by=by,
             )
         )
         return panels
