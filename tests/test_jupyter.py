@@ -50,6 +50,13 @@ import book_execution  # noqa: E402
 import twins  # noqa: E402
 
 TOKEN = "lrbook-test-token"
+# Notebook 7.6.5 raises this in every notebook page, an empty one included and with
+# each installed extension disabled in turn: its own, not the book's.
+KNOWN_PAGE_ERROR = {
+    "notebook": re.compile(
+        r"^Cannot read properties of undefined \(reading 'schema'\)$"
+    )
+}
 SHOTS = ROOT / "_build" / "test-jupyter"
 TWINS = [md.with_suffix(".ipynb") for md in twins.notebooks(ROOT)]
 ALL_STEMS = {t.stem for t in TWINS}
@@ -544,7 +551,8 @@ def _drive(browser, server: Server, run: set[str], label: str) -> dict[str, floa
         for twin in sorted(TWINS, key=lambda p: p.stem not in run):
             name = f"{label} {twin.stem}"
             page = context.new_page()
-            page.on("pageerror", lambda e, n=name: print(f"{n}: page error: {e}"))
+            errors: list[str] = []
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
             page.goto(server.page_url(f"book/{twin.name}", twin.stem))
             _check_markdown(page, name, twin)
             if twin.stem in run:
@@ -589,6 +597,12 @@ def _drive(browser, server: Server, run: set[str], label: str) -> dict[str, floa
                 summary = page.locator(".jp-RenderedMarkdown details > summary").first
                 summary.click()  # opened for the screenshot only
                 page.screenshot(path=str(SHOTS / f"{label}-{twin.stem}-solution.png"))
+            unexpected = [
+                e
+                for e in errors
+                if not KNOWN_PAGE_ERROR.get(server.app, re.compile("$^")).search(e)
+            ]
+            assert not unexpected, f"{name}: errors in the page: {unexpected[:5]}"
             page.close()
             server.shut_down(f"book/{twin.name}")  # the next notebook gets the CPU
     finally:
