@@ -31,6 +31,9 @@ import assign  # noqa: E402
 
 from lrbook.exercises import get  # noqa: E402
 
+# One worker of pytest-xdist runs this module: its Otter fixtures are built once.
+pytestmark = pytest.mark.xdist_group("assign")
+
 CHAPTER = "ch01"  # the cheapest full execution of the numbered chapters, see README
 ALL = os.environ.get("LRBOOK_ASSIGN_ALL") == "1"
 CI = bool(os.environ.get("CI"))
@@ -94,6 +97,13 @@ def test_the_chapters_and_their_twins_carry_no_otter_marker(md):
     if twin.exists():  # a missing twin is tests/test_twins.py's business
         assert not MARKERS.search(twin.read_text(encoding="utf-8"))
     assert not re.search(r"BEGIN (QUESTION|SOLUTION|TESTS)", md.read_text())
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, True, "2"])
+def test_grade_refuses_a_bad_number_of_jobs(jobs, tmp_path):
+    md = assign.chapters(["ch01"])[0]
+    with pytest.raises(ValueError, match=r"jobs must be an integer >= 1, got"):
+        assign.grade(md, tmp_path, tmp_path / "scores.csv", dist=tmp_path, jobs=jobs)
 
 
 def test_chapter_names_and_bad_names():
@@ -186,7 +196,7 @@ def graded(built, tmp_path_factory):
     rows = {}
     for sub, timeout in ((full, 1800), (small, 90)):
         out = sub / "scores.csv"
-        assign.grade(md, sub, out, timeout=timeout, dist=dist)
+        assign.grade(md, sub, out, timeout=timeout, dist=dist, jobs=2)
         with open(out, newline="") as f:
             rows.update({r["submission"]: r for r in csv.DictReader(f)})
     server.close()

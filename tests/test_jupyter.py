@@ -204,19 +204,6 @@ class Server:
         self.log.close()
 
 
-@pytest.fixture
-def jupyter_copy(tmp_path):
-    """A temporary folder with the twins in ``book/`` (the front ends save into it)."""
-    exe = BIN / "jupyter-lab"
-    _needed("JupyterLab (pip install -r requirements.txt)", exe.exists())
-    _needed("Notebook 7", (BIN / "jupyter-notebook").exists())
-    root = tmp_path / "root"
-    (root / "book").mkdir(parents=True)
-    for twin in TWINS:
-        shutil.copy2(twin, root / "book" / twin.name)
-    return root
-
-
 # -- the page -------------------------------------------------------------------
 IDLE = """() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator')]
   .some(e => e.getAttribute('data-status') === 'idle')"""
@@ -317,21 +304,24 @@ def _digest(image) -> str:
     return image.evaluate(IMAGE_DIGEST)
 
 
-def _wait_redraw(image, before: str, where: str, control=None) -> str:
+def _wait_redraw(image, before: str, where: str, control=None, settle=0.0) -> str:
     """Wait until the drawing differs from ``before`` and has settled; return it.
 
-    Settled: the same for 0.8 s. A drag passes through the values between its ends
-    and the kernel draws each of them, so the first new drawing is not the last.
+    Settled: the same for ``settle`` seconds. A drag passes through the values between
+    its ends and the kernel draws each of them, so its first new drawing need not be
+    the last; a key, a dropdown or a checkbox sets one value.
     """
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         now = _digest(image)
         if now != before:
-            image.page.wait_for_timeout(800)
+            if not settle:
+                return now
+            image.page.wait_for_timeout(1000 * settle)
             if _digest(image) == now:
                 return now
             continue
-        image.page.wait_for_timeout(200)
+        image.page.wait_for_timeout(100)
     image.page.screenshot(path=str(SHOTS / f"{where.replace(' ', '-')}-unchanged.png"))
     state = ""
     if control is not None:
@@ -390,6 +380,7 @@ def _exercise_explorers(page, name: str, drag: bool) -> int:
     does (a slider to its far end and one step back, a dropdown to its next option, a
     checkbox toggled), checking that each move redraws; return the number of moves."""
     roots = page.locator(".jp-OutputArea-output:has(img.widget-image)")
+    settle = 0.8 if drag else 0.0
     moved = 0
     for i in range(roots.count()):
         root = roots.nth(i)
@@ -415,11 +406,11 @@ def _exercise_explorers(page, name: str, drag: bool) -> int:
                 end = 0 if now == top else top
                 _slider_to(page, control, end, drag)
                 before = _wait_redraw(
-                    image, before, f"{where} (slider to its end)", control
+                    image, before, f"{where} (slider to its end)", control, settle
                 )
                 moved += 1
                 _slider_to(page, control, 1 if end == 0 else top - 1, drag)
-            before = _wait_redraw(image, before, where, control)
+            before = _wait_redraw(image, before, where, control, settle)
             moved += 1
     return moved
 
@@ -531,8 +522,74 @@ def _when(stamp: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
-def _drive(browser, server: Server, run: set[str], label: str) -> dict[str, float]:
-    """Open every twin in ``server``; run those named in ``run``; return run times."""
+# Twins by their run time here, longest first, so that parallel workers (pytest-xdist)
+# finish together; a twin missing from the list runs last.
+RUN_ORDER = [
+    "ch03-exponential-decay",
+    "ch02-step-decay",
+    "ch07-choosing-a-schedule",
+    "ch06-cyclic-one-cycle",
+    "ch01-gradient-descent",
+    "ch04-reduce-on-plateau",
+    "ch05-cosine-warm-restarts",
+    "notation",
+    "schedules-at-a-glance",
+]
+CASES = [
+    (app, twin.stem)
+    for app in ("lab", "notebook")
+    for twin in sorted(
+        TWINS,
+        key=lambda t: (
+            t.stem not in (LAB_RUN if app == "lab" else NOTEBOOK7_RUN),
+            RUN_ORDER.index(t.stem) if t.stem in RUN_ORDER else len(RUN_ORDER),
+        ),
+    )
+]
+LABELS = {"lab": "lab", "notebook": "notebook7"}
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """``servers(app)``: this worker's JupyterLab or Notebook 7 server, started on first
+    use, each over its own copy of the twins (the front ends save into it)."""
+    _needed(
+        "JupyterLab (pip install -r requirements.txt)", (BIN / "jupyter-lab").exists()
+    )
+    _needed("Notebook 7", (BIN / "jupyter-notebook").exists())
+    started: dict[str, Server] = {}
+
+    def get(app: str) -> Server:
+        if app not in started:
+            base = tmp_path_factory.mktemp(app)
+            root = base / "root"
+            (root / "book").mkdir(parents=True)
+            for twin in TWINS:
+                shutil.copy2(twin, root / "book" / twin.name)
+            started[app] = Server(app, root, base / "home")
+        return started[app]
+
+    try:
+        yield get
+    finally:
+        for server in started.values():
+            server.stop()
+
+
+@pytest.mark.parametrize(
+    ("app", "stem"), CASES, ids=[f"{LABELS[a]}-{s}" for a, s in CASES]
+)
+def test_twin_in_jupyter(app, stem, servers, browser, request):
+    """Open one twin in JupyterLab or Notebook 7 and check its Markdown; for the twins
+    the front end runs: Run All, no error, every explorer control redraws, the notebook
+    as saved is clean, and (JupyterLab) it printed the book build's numbers."""
+    server = servers(app)
+    label = LABELS[app]
+    run = stem in (LAB_RUN if app == "lab" else NOTEBOOK7_RUN)
+    if run and app == "lab":
+        request.getfixturevalue("built_site")  # the book build's runs, to compare
+    twin = ROOT / "book" / f"{stem}.ipynb"
+    name = f"{label} {stem}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     outside: list[str] = []
@@ -546,90 +603,69 @@ def _drive(browser, server: Server, run: set[str], label: str) -> dict[str, floa
 
     context.on("request", watch)
     context.on("websocket", lambda ws: watch(type("R", (), {"url": ws.url})))
-    times: dict[str, float] = {}
     try:
-        for twin in sorted(TWINS, key=lambda p: p.stem not in run):
-            name = f"{label} {twin.stem}"
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-            page.goto(server.page_url(f"book/{twin.name}", twin.stem))
-            _check_markdown(page, name, twin)
-            if twin.stem in run:
-                for attempt in (1, 2):
-                    _run_all(page, name)
-                    try:
-                        state = _wait_done(page, name)
-                        break
-                    except Stalled as exc:
-                        problems = server.problems()
-                        if attempt == 2:
-                            pytest.fail(f"{name}: {exc}\n{problems}", pytrace=False)
-                        print(f"{name}: {exc}; reloading, running again\n{problems}")
-                        page.reload()
-                assert not _failures(state), f"{name}: {_failures(state)[0][-3000:]}"
-                page.screenshot(path=str(SHOTS / f"{label}-{twin.stem}-end.png"))
-                assert page.get_by_text("Error displaying widget").count() == 0, (
-                    f"{name}: a widget failed to display"
-                )
-                moved = _exercise_explorers(page, name, drag=server.app != "lab")
-                if "ch0" in twin.stem or "glance" in twin.stem:
-                    assert moved, f"{name}: no explorer control found"
-                saved = server.root / "book" / twin.name
-                times[twin.stem] = _check_saved(page, saved, name)
-                if server.app == "lab":
-                    compared = _check_same_numbers(saved, name)
-                    if "ch0" in twin.stem:
-                        assert compared >= 5, f"{name}: only {compared} cells printed"
-                first = page.locator(".jp-OutputArea-output:has(img.widget-image)")
-                if first.count():
-                    first.first.scroll_into_view_if_needed()
-                    page.screenshot(
-                        path=str(SHOTS / f"{label}-{twin.stem}-explorer.png")
-                    )
-            exercise = page.locator(
-                ".jp-RenderedMarkdown blockquote strong",
-                has_text=re.compile(r"^Exercise \d+\.1$"),
-            )
-            if exercise.count():
-                exercise.first.scroll_into_view_if_needed()
-                page.screenshot(path=str(SHOTS / f"{label}-{twin.stem}-exercise.png"))
-                summary = page.locator(".jp-RenderedMarkdown details > summary").first
-                summary.click()  # opened for the screenshot only
-                page.screenshot(path=str(SHOTS / f"{label}-{twin.stem}-solution.png"))
-            unexpected = [
-                e
-                for e in errors
-                if not KNOWN_PAGE_ERROR.get(server.app, re.compile("$^")).search(e)
-            ]
-            assert not unexpected, f"{name}: errors in the page: {unexpected[:5]}"
-            page.close()
-            server.shut_down(f"book/{twin.name}")  # the next notebook gets the CPU
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.page_url(f"book/{twin.name}", stem))
+        _check_markdown(page, name, twin)
+        if run:
+            seconds = _run_and_check(page, server, twin, name, label)
+            print(f"{name}: Run All {seconds:.1f} s (first cell to last)")
+        _screenshot_exercise(page, label, stem)
+        known = KNOWN_PAGE_ERROR.get(app)
+        unexpected = [e for e in errors if not (known and known.search(e))]
+        assert not unexpected, f"{name}: errors in the page: {unexpected[:5]}"
+        page.close()
+        server.shut_down(f"book/{twin.name}")  # the next notebook gets the CPU
     finally:
         context.close()
-    assert not outside, f"{label}: requests left 127.0.0.1: {sorted(set(outside))[:10]}"
-    return times
+    assert not outside, f"{name}: requests left 127.0.0.1: {sorted(set(outside))[:10]}"
 
 
-def _rounded(times: dict) -> dict:
-    return {k: round(v, 1) for k, v in sorted(times.items(), key=lambda kv: -kv[1])}
+def _run_and_check(page, server: Server, twin: Path, name: str, label: str) -> float:
+    """Restart and Run All, then check everything; return the run's time."""
+    for attempt in (1, 2):
+        _run_all(page, name)
+        try:
+            state = _wait_done(page, name)
+            break
+        except Stalled as exc:
+            problems = server.problems()
+            if attempt == 2:
+                pytest.fail(f"{name}: {exc}\n{problems}", pytrace=False)
+            print(f"{name}: {exc}; reloading, running again\n{problems}")
+            page.reload()
+    assert not _failures(state), f"{name}: {_failures(state)[0][-3000:]}"
+    page.screenshot(path=str(SHOTS / f"{label}-{twin.stem}-end.png"))
+    assert page.get_by_text("Error displaying widget").count() == 0, (
+        f"{name}: a widget failed to display"
+    )
+    moved = _exercise_explorers(page, name, drag=server.app != "lab")
+    if "ch0" in twin.stem or "glance" in twin.stem:
+        assert moved, f"{name}: no explorer control found"
+    saved = server.root / "book" / twin.name
+    seconds = _check_saved(page, saved, name)
+    if server.app == "lab":
+        compared = _check_same_numbers(saved, name)
+        if "ch0" in twin.stem:
+            assert compared >= 5, f"{name}: only {compared} cells printed"
+    first = page.locator(".jp-OutputArea-output:has(img.widget-image)")
+    if first.count():
+        first.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"{label}-{twin.stem}-explorer.png"))
+    return seconds
 
 
-def test_twins_in_jupyterlab(browser, jupyter_copy, tmp_path, built_site):
-    """Every twin in JupyterLab, and the same printed numbers as the book build's run
-    (which ``built_site`` made: the site build executes every chapter)."""
-    server = Server("lab", jupyter_copy, tmp_path / "lab-home")
-    try:
-        times = _drive(browser, server, LAB_RUN, "lab")
-    finally:
-        server.stop()
-    print("JupyterLab, Run All (s, first cell to last):", _rounded(times))
-
-
-def test_twins_in_notebook7(browser, jupyter_copy, tmp_path):
-    server = Server("notebook", jupyter_copy, tmp_path / "nb-home")
-    try:
-        times = _drive(browser, server, NOTEBOOK7_RUN, "notebook7")
-    finally:
-        server.stop()
-    print("Notebook 7, Run All (s, first cell to last):", _rounded(times))
+def _screenshot_exercise(page, label: str, stem: str) -> None:
+    """Screenshots of the first exercise, and of its solution opened."""
+    exercise = page.locator(
+        ".jp-RenderedMarkdown blockquote strong",
+        has_text=re.compile(r"^Exercise \d+\.1$"),
+    )
+    if exercise.count():
+        exercise.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"{label}-{stem}-exercise.png"))
+        summary = page.locator(".jp-RenderedMarkdown details > summary").first
+        summary.click()  # opened for the screenshot only
+        page.screenshot(path=str(SHOTS / f"{label}-{stem}-solution.png"))

@@ -30,6 +30,7 @@ column per question and the total.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import csv
 import json
 import os
@@ -513,25 +514,42 @@ def question_names(zip_path: Path) -> list[str]:
 
 
 def grade(
-    md: Path, submissions: Path, out: Path, timeout: float = TIMEOUT, dist: Path = DIST
+    md: Path,
+    submissions: Path,
+    out: Path,
+    timeout: float = TIMEOUT,
+    dist: Path = DIST,
+    jobs: int | None = None,
 ) -> list[dict]:
+    """Grade every ``*.ipynb`` of ``submissions``, ``jobs`` at a time (default: one
+    per CPU core; each runs in its own isolated ``otter run``); write the CSV ``out``,
+    one row per submission in name order, and return the rows."""
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
     zip_path = autograder_zip(dist / md.stem)
     names = question_names(zip_path)
-    rows = []
-    for sub in sorted(submissions.glob("*.ipynb")):
-        scores = grade_one(zip_path, sub, timeout)
-        row = {"submission": sub.name}
-        for n in names:
-            row[n] = round(float(scores.get(n, 0.0)), 4)
-        row["total"] = round(sum(row[n] for n in names), 4)
-        row["status"] = scores["_status"]
-        rows.append(row)
-        print(f"{sub.name}: {row['total']:g} ({row['status']})", flush=True)
+    subs = sorted(submissions.glob("*.ipynb"))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = pool.map(lambda sub: grade_one(zip_path, sub, timeout), subs)
+        rows = [_row(sub, sc, names) for sub, sc in zip(subs, results, strict=True)]
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, ["submission", *names, "total", "status"])
         writer.writeheader()
         writer.writerows(rows)
     return rows
+
+
+def _row(sub: Path, scores: dict, names: list[str]) -> dict:
+    """One CSV row: the points of each question, the total and the status."""
+    row = {"submission": sub.name}
+    for n in names:
+        row[n] = round(float(scores.get(n, 0.0)), 4)
+    row["total"] = round(sum(row[n] for n in names), 4)
+    row["status"] = scores["_status"]
+    print(f"{sub.name}: {row['total']:g} ({row['status']})", flush=True)
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -551,13 +569,19 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds per submission (default %(default)s)",
     )
     g.add_argument("--dist", type=Path, default=DIST)
+    g.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="submissions graded at once (default: one per CPU core)",
+    )
     args = parser.parse_args(argv)
     if args.command == "build":
         for md in chapters(args.chapters):
             print(f"built {build(md, args.dist)}", flush=True)
     else:
         (md,) = chapters([args.chapter])
-        grade(md, args.submissions, args.out, args.timeout, args.dist)
+        grade(md, args.submissions, args.out, args.timeout, args.dist, args.jobs)
         print(f"wrote {args.out}")
     return 0
 

@@ -12,4 +12,9 @@ if [ ! -x /usr/bin/chromium ]; then
         echo "Chromium is missing: install it (Debian: sudo apt-get install chromium)." >&2
     fi
 fi
-python -m pytest "$@"
+# Two or more workers (pytest-xdist; one per core, at most 4): most tests use one core,
+# the book build and Run All in Jupyter use one per notebook. --dist loadgroup keeps a
+# module marked xdist_group (the Otter tests, with their expensive fixtures) on one
+# worker. Pass -n 0 to run in this process (e.g. for pdb).
+workers=${LRBOOK_TEST_WORKERS:-$(python -c 'import os; print(max(2, min(4, os.cpu_count() or 1)))')}
+python -m pytest -n "$workers" --dist loadgroup "$@"
