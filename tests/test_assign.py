@@ -140,7 +140,9 @@ def test_the_isolation_cuts_the_network(tmp_path):
 
 
 # ------------------------------------------------------------- slow: otter itself
-@pytest.fixture(scope="module", params=GRADED, ids=lambda p: p.stem)
+# Session-scoped, not module-scoped: under pytest-xdist a worker may leave this module
+# for another test and come back, and a module fixture would then run Otter again.
+@pytest.fixture(scope="session", params=GRADED, ids=lambda p: p.stem)
 def built(request, tmp_path_factory):
     if assign.unshare_command() is None and not CI:
         pytest.skip("no network namespace here (unshare -n / -r -n)")
@@ -155,7 +157,7 @@ def _small(student, cells: list[str]):
     return nb
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(built, tmp_path_factory):
     """CSV rows by submission: the full notebooks, then the small ones."""
     md, dist, folder = built
