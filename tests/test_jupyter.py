@@ -272,7 +272,7 @@ def _wait_done(page, name: str) -> dict:
 
     After a restart, cell ``k`` (counting code cells from 1) runs as ``[k]``: the run
     is over when every visible prompt shows its own number and the kernel has stayed
-    idle for 3 s (collapsed cells show no prompt; between two queued cells the kernel
+    idle for 1.5 s (collapsed cells show no prompt; between two queued cells the kernel
     is idle for milliseconds only). ``_check_saved`` then checks the saved notebook.
     Raises :class:`Stalled` when no prompt changes for ``STALL`` seconds.
     """
@@ -288,7 +288,7 @@ def _wait_done(page, name: str) -> dict:
         done = all(p == f"[{k}]:" for k, p in enumerate(prompts, 1) if p)
         if (done or _failures(state)) and not running and page.evaluate(IDLE):
             idle_since = idle_since or time.monotonic()
-            if time.monotonic() - idle_since >= 3:
+            if time.monotonic() - idle_since >= 1.5:
                 return state
         else:
             idle_since = None
@@ -454,7 +454,7 @@ def _check_saved(page, path: Path, name: str) -> float:
         if time.monotonic() > deadline:
             pytest.fail(f"{name}: File > Save did not save the notebook")
         page.wait_for_timeout(500)
-    page.wait_for_timeout(1000)  # the write is complete
+    page.wait_for_timeout(300)  # (jupyter_server writes atomically: mtime = complete)
     nb = nbformat.read(path, as_version=4)
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):

@@ -10,7 +10,10 @@ stamp=.venv/.lrbook-requirements
 want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -r requirements.txt
+    # --no-compile: Python compiles what is imported, when first imported; compiling
+    # every file of every package at install time took half of the install (100 s of
+    # 200 s here, mostly torch).
+    .venv/bin/python -m pip install --quiet --no-compile -r requirements.txt
     .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
 fi
