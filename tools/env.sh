@@ -10,10 +10,10 @@ stamp=.venv/.lrbook-requirements
 want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
-    # --no-compile: Python compiles what is imported, when first imported; compiling
-    # every file of every package at install time took half of the install (100 s of
-    # 200 s here, mostly torch).
-    .venv/bin/python -m pip install --quiet --no-compile -r requirements.txt
+    # Not --no-compile, although it halves the install: with PYTHONDONTWRITEBYTECODE
+    # set (as on these machines) nothing is compiled later either, and every kernel and
+    # worker would compile torch from source at import (the suite took 6 minutes more).
+    .venv/bin/python -m pip install --quiet -r requirements.txt
     .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
 fi
