@@ -231,6 +231,21 @@ def _run(objective, rates, x0, steps, momentum, noise, blowup):
     return xs, losses, first_bad
 
 
+def _check_lrs(lrs) -> list:
+    """``lrs`` as a non-empty list (a sequence of learning rates, not one schedule)."""
+    if isinstance(lrs, (str, bytes, Schedule)) or not isinstance(
+        lrs, (Sequence, np.ndarray)
+    ):
+        raise TypeError(
+            f"lrs must be a sequence of learning rates, got {lrs!r}"
+            f" ({type(lrs).__name__})"
+        )
+    lrs = list(lrs)
+    if not lrs:
+        raise ValueError("lrs must hold at least one learning rate, got []")
+    return lrs
+
+
 def _run_seeds(objective, lrs, x0, steps, momentum, seeds, blowup):
     """Every rate of ``lrs`` under the noise of every seed, batched: bit for bit what
     ``descend_many(objective, lrs, x0, steps, momentum=momentum, seed=s)`` computes
@@ -385,16 +400,7 @@ def descend_many(
         [False, False, True]
     """
     steps, momentum, blowup = _check_common(objective, steps, momentum, blowup)
-    if isinstance(lrs, (str, bytes, Schedule)) or not isinstance(
-        lrs, (Sequence, np.ndarray)
-    ):
-        raise TypeError(
-            f"lrs must be a sequence of learning rates, got {lrs!r}"
-            f" ({type(lrs).__name__})"
-        )
-    lrs = list(lrs)
-    if not lrs:
-        raise ValueError("lrs must hold at least one learning rate, got []")
+    lrs = _check_lrs(lrs)
     rates = np.stack([_rates(lr, steps, f"lrs[{i}]") for i, lr in enumerate(lrs)])
     nb = len(lrs)
     arr = None if x0 is None else np.asarray(x0, dtype=np.float64)

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from .. import _checks as check
-from .descent import BLOWUP, _check_common, _rates, _run_seeds
+from .descent import BLOWUP, _check_common, _check_lrs, _rates, _run_seeds
 from .objectives import Noisy, Objective, Quadratic
 from .theory import _nonneg
 
@@ -321,14 +321,7 @@ def simulate_mean_square(
         raise ValueError("seeds must hold at least one seed, got ()")
     for i, seed in enumerate(seeds):
         check.integer(f"seeds[{i}]", seed, minimum=0)
-    if isinstance(lrs, (str, bytes)) or not isinstance(lrs, (Sequence, np.ndarray)):
-        raise TypeError(
-            f"lrs must be a sequence of learning rates, got {lrs!r}"
-            f" ({type(lrs).__name__})"
-        )
-    lrs = list(lrs)
-    if not lrs:
-        raise ValueError("lrs must hold at least one learning rate, got []")
+    lrs = _check_lrs(lrs)
     steps, momentum, blowup = _check_common(objective, steps, momentum, BLOWUP)
     n = len(seeds)
     total = np.zeros((len(lrs), steps + 1))
@@ -337,9 +330,7 @@ def simulate_mean_square(
     group = max(1, _BATCH_VALUES // ((steps + 1) * len(lrs) * objective.dim))
     for g in range(0, n, group):
         chunk = seeds[g : g + group]
-        xs, first_bad = _run_seeds(
-            objective, lrs, x0, steps, momentum, chunk, blowup
-        )
+        xs, first_bad = _run_seeds(objective, lrs, x0, steps, momentum, chunk, blowup)
         for k, seed in enumerate(chunk):
             for i, bad in enumerate(first_bad[k]):
                 if bad <= steps:
