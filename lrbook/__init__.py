@@ -4,9 +4,14 @@ Schedules are pure functions of the update number that reproduce PyTorch's
 ``torch.optim.lr_scheduler`` exactly; see :mod:`lrbook.schedules`.
 """
 
-from . import exercises, explore, gd, plotting
-from .data import MNIST, book_mnist, load_mnist
-from .schedules import (
+# Pin the CPU arithmetic before anything computes with torch (see lrbook.numerics).
+from . import numerics
+
+numerics.pin()
+
+from . import exercises, explore, gd, plotting  # noqa: E402
+from .data import MNIST, book_mnist, load_mnist  # noqa: E402
+from .schedules import (  # noqa: E402
     ReduceLROnPlateau,
     Schedule,
     chained,
@@ -32,7 +37,8 @@ from .schedules import (
     warmup,
     warmup_stable_decay,
 )
-from .torch_bridge import as_torch_scheduler
+from .torch_bridge import as_torch_scheduler  # noqa: E402
+from .verdicts import Choice, Verdict, choose, paired_interval, verdict  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -51,6 +57,13 @@ __all__ = [
     "exercises",
     "explore",
     "gd",
+    "numerics",
+    "verdicts",
+    "Verdict",
+    "Choice",
+    "verdict",
+    "choose",
+    "paired_interval",
     "plotting",
     "ReduceLROnPlateau",
     "Schedule",

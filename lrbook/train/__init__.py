@@ -38,14 +38,23 @@ this small, extra threads help little when the machine is idle (about 1.3 times 
 with two threads) but slow training down tens of times when other programs compete for
 the cores (each thread waits for the others at every operation). Two runs with the same
 arguments give bit-identical histories on the same kind of CPU with the same PyTorch
-version; the settings are recorded in ``History.config``.
+version; the settings are recorded in ``History.config``. Across processors the
+arithmetic is pinned by :mod:`lrbook.numerics` (set up by ``import lrbook``; importing
+this package checks it took effect and switches oneDNN's convolutions off), so the
+histories are bit-identical on every x86-64 CPU with the book's PyTorch.
 """
 
-from .comparison import Comparison, compare
-from .fitting import History, fit
-from .models import MNIST_MEAN, MNIST_STD, cnn, mlp
-from .range_test import LRRangeTest, lr_range_test
-from .tournament import Tournament, tournament
+from .. import numerics as _numerics
+
+_numerics.pin()  # a no-op after import lrbook (which runs first); kept for clarity
+_numerics.check()
+_numerics.disable_onednn()
+
+from .comparison import Comparison, compare  # noqa: E402
+from .fitting import History, fit  # noqa: E402
+from .models import MNIST_MEAN, MNIST_STD, cnn, mlp  # noqa: E402
+from .range_test import LRRangeTest, lr_range_test  # noqa: E402
+from .tournament import Tournament, tournament  # noqa: E402
 
 __all__ = [
     "History",

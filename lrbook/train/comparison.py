@@ -17,6 +17,7 @@ from torch import nn
 from .. import _checks as check
 from ..data import MNIST
 from ..plotting import axis_label, color
+from ..verdicts import Choice, Verdict, choose, paired_interval, verdict
 from .context import close_bar, progress_bar, progress_enabled, resolve_data
 from .fitting import History, fit
 from .plots import (
@@ -127,6 +128,64 @@ class Comparison:
             for name, runs in self.histories.items()
             if name != base
         ]
+
+    def verdict(
+        self,
+        name: str,
+        metric: str = "val_loss",
+        *,
+        baseline: str | None = None,
+        margin: float | None = None,
+    ) -> Verdict:
+        """The book's verdict on ``name`` against ``baseline`` (see
+        :func:`lrbook.verdict`): from the paired interval of :meth:`paired`.
+
+        Args:
+            name: a schedule of the comparison (not the baseline).
+            metric: as in :meth:`paired`.
+            baseline: as in :meth:`paired` (default :attr:`baseline`).
+            margin: an equivalence margin in the metric's unit, or None.
+
+        Returns:
+            A :class:`lrbook.verdicts.Verdict`; ``str()`` of it, ``.words``,
+            ``.interval`` and ``.sentence`` are the texts the chapters glue.
+        """
+        base = self.baseline if baseline is None else baseline
+        if name == base or name not in self.histories:
+            others = [k for k in self.histories if k != base]
+            raise ValueError(
+                f"name must be one of the schedules other than the baseline "
+                f"{base!r} ({', '.join(others)}), got {name!r}"
+            )
+        row = next(r for r in self.paired(metric, base) if r["schedule"] == name)
+        return verdict(row, margin=margin)
+
+    def choose(self, metric: str = "val_loss", *, among=None) -> Choice:
+        """The book's decision rule (:func:`lrbook.choose`) over this comparison's
+        schedules, simplest first in the order they were given to :func:`compare`.
+
+        Args:
+            metric: ``"val_loss"`` (the book's rule) or ``"val_accuracy"``.
+            among: the candidates to choose from, simplest first (default: every
+                schedule, in the comparison's order).
+
+        Returns:
+            A :class:`lrbook.verdicts.Choice`: ``.name``, ``.leader``, ``.tied``,
+            ``.reason``.
+        """
+        metric = check.choice("metric", metric, ("val_loss", "val_accuracy"))
+        names = list(self.histories) if among is None else list(among)
+        unknown = [n for n in names if n not in self.histories]
+        if unknown or not names:
+            raise ValueError(
+                f"among must list schedules of the comparison "
+                f"({', '.join(self.histories)}), got {among!r}"
+            )
+        return choose(
+            {n: _finals(self.histories[n], metric) for n in names},
+            metric=metric,
+            level=self.level,
+        )
 
     def test(self, name: str) -> dict:
         """The test-set results of one schedule: report them once, for the final
@@ -370,24 +429,12 @@ def _finals(runs: list[History], metric: str) -> np.ndarray:
 
 def _paired_row(name, baseline, metric, differences: np.ndarray, level) -> dict:
     """One row of :meth:`Comparison.paired`: the mean difference and its interval."""
-    ok = differences[np.isfinite(differences)]
-    mean = float(ok.mean()) if ok.size else math.nan
-    low = high = math.nan
-    if ok.size >= 2:
-        from scipy import stats
-
-        half = stats.t.ppf(0.5 + level / 2, ok.size - 1) * ok.std(ddof=1)
-        half /= math.sqrt(ok.size)
-        low, high = mean - half, mean + half
     return {
         "schedule": name,
         "baseline": baseline,
         "metric": metric,
         "differences": differences.tolist(),
-        "n": int(ok.size),
-        "mean": mean,
-        "low": float(low),
-        "high": float(high),
+        **paired_interval(differences, level=level),
     }
 
 
