@@ -1,0 +1,140 @@
+"""Machine independence: the same training numbers under simulated processors.
+
+Each case runs ``numerics_fingerprint.py`` in a fresh process whose environment makes
+PyTorch's libraries behave as on another processor: MKL limited to an older
+instruction set (``MKL_ENABLE_INSTRUCTIONS``), oneDNN limited likewise
+(``ONEDNN_MAX_CPU_ISA``) and ATen's kernels preset to this machine's own
+(``ATEN_CPU_CAPABILITY``, which lrbook must override). With lrbook's pinning, a short
+MLP ``fit``, a two-schedule ``compare`` and a CNN ``fit`` must give the fingerprints
+below in every case; they were computed with the book's torch on an x86-64 machine
+and are the same on any (the test fails if the pinning is removed: see
+``test_without_pinning_the_kernels_change_the_numbers``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+SCRIPT = HERE / "numerics_fingerprint.py"
+
+PINNED = {
+    "mlp": "5d82d02e649cc811",
+    "compare": "3d70d9d2ec03fbb5",
+    "cnn": "5501ff768a95a40d",
+}
+
+pytestmark = pytest.mark.skipif(
+    platform.machine().lower() not in ("x86_64", "amd64"),
+    reason="the pinned fingerprints are those of x86-64",
+)
+
+SIMULATED = {
+    "sse4.2 machine": {
+        "ATEN_CPU_CAPABILITY": "default",
+        "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
+        "ONEDNN_MAX_CPU_ISA": "SSE41",
+    },
+    "avx2 machine": {
+        "ATEN_CPU_CAPABILITY": "avx2",
+        "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+        "ONEDNN_MAX_CPU_ISA": "AVX2",
+    },
+    "avx-512 machine": {
+        "ATEN_CPU_CAPABILITY": "avx512",
+        "MKL_ENABLE_INSTRUCTIONS": "AVX512",
+        "ONEDNN_MAX_CPU_ISA": "AVX512_CORE",
+    },
+    "this machine, as it is": {},
+}
+
+_CLEARED = (
+    "ATEN_CPU_CAPABILITY",
+    "MKL_ENABLE_INSTRUCTIONS",
+    "ONEDNN_MAX_CPU_ISA",
+    "MKL_CBWR",
+    "LRBOOK_NATIVE_NUMERICS",
+)
+
+
+def fingerprints(extra: dict, *args: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    env.update(extra)
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("case", list(SIMULATED))
+def test_pinned_numbers_on_every_simulated_processor(case):
+    got = fingerprints(SIMULATED[case])
+    assert {k: got[k] for k in PINNED} == PINNED, got
+    assert got["status"]["pinned"] and got["status"]["aten_capability"] == "DEFAULT"
+    assert got["status"]["mkl_cbwr"] in ("COMPATIBLE", "unknown")
+    assert got["warnings"] == []
+
+
+def test_without_pinning_the_kernels_change_the_numbers():
+    """The control: with LRBOOK_NATIVE_NUMERICS=1, ATen's AVX2 kernels and its
+    portable ones give different MLP trainings, so the test above can fail."""
+    native = {"LRBOOK_NATIVE_NUMERICS": "1"}
+    avx2 = fingerprints({**native, "ATEN_CPU_CAPABILITY": "avx2"})
+    portable = fingerprints({**native, "ATEN_CPU_CAPABILITY": "default"})
+    assert avx2["status"]["pinned"] is False
+    assert avx2["status"]["aten_capability"] == "AVX2"
+    assert avx2["mlp"] != portable["mlp"]
+    assert avx2["mlp"] != PINNED["mlp"]
+
+
+def test_torch_used_before_lrbook_warns_once():
+    got = fingerprints({}, "--torch-first")
+    assert len(got["warnings"]) == 1
+    assert "numbers may differ slightly from the book's" in got["warnings"][0]
+    assert got["status"]["reproducible"] is False
+
+
+def test_import_torch_before_lrbook_is_fine():
+    """Importing torch (without computing) before lrbook still pins."""
+    code = (
+        "import torch, lrbook, lrbook.train, json;"
+        "print(json.dumps(lrbook.numerics.status()))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    status = json.loads(out.stdout)
+    assert status["aten_capability"] == "DEFAULT" and status["pinned"]
+
+
+def test_status_as_documented():
+    import lrbook
+
+    s = lrbook.numerics.status()
+    assert set(s) == {
+        "pinned",
+        "aten_capability",
+        "mkl_cbwr",
+        "torch",
+        "machine",
+        "reproducible",
+    }
+    assert lrbook.numerics.check() in (True, False)
