@@ -231,26 +231,60 @@ def execute(
     return times
 
 
+def execution_times(root: Path = ROOT, cache_dir: Path | None = None) -> dict:
+    """``{notebook stem: seconds}``: how long the build's cached run of each notebook of
+    the book took to execute (notebooks without a matching cached run are left out)."""
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(cache_dir or cache_path(root)))
+    times = {}
+    for path in book_notebooks(root):
+        try:
+            record = cache.match_cache_notebook(read_notebook(path))
+        except KeyError:
+            continue
+        seconds = (record.data or {}).get("execution_seconds")
+        if seconds is not None:
+            times[path.stem] = float(seconds)
+    return times
+
+
+def time_substitutions(times: dict) -> dict:
+    """MyST substitutions for the measured times: ``time_ch01`` (chapters, by their
+    two-digit number) or ``time_<stem>`` (other notebooks, ``-`` as ``_``), each a text
+    like ``"17 s"``.
+
+    Examples:
+        >>> time_substitutions({"ch01-gradient-descent": 16.6, "notation": 4.2})
+        {'time_ch01': '17 s', 'time_notation': '4 s'}
+    """
+    out = {}
+    for stem, seconds in sorted(times.items()):
+        key = stem[:4] if stem[:2] == "ch" and stem[2:4].isdigit() else stem
+        out["time_" + key.replace("-", "_")] = f"{seconds:.0f} s"
+    return out
+
+
 # -- Sphinx extension ------------------------------------------------------------
 def _config_inited(app, config) -> None:
-    if config.nb_execution_mode == "cache":
-        root = Path(app.confdir)
-        config.nb_execution_cache_path = str(cache_path(root))
-
-
-def _builder_inited(app) -> None:
-    if app.config.nb_execution_mode != "cache":
+    """Point MyST-NB at the lrbook-keyed cache, execute what it lacks (in parallel),
+    and offer each notebook's measured execution time as a MyST substitution
+    (``{{ time_ch01 }}``): the intro quotes the times the build measured."""
+    if config.nb_execution_mode != "cache":
         return
     from sphinx.util import logging
 
-    logger = logging.getLogger(__name__)
     root = Path(app.confdir)
-    execute(root, log=logger.info, cache_dir=Path(app.config.nb_execution_cache_path))
+    config.nb_execution_cache_path = str(cache_path(root))
+    cache_dir = Path(config.nb_execution_cache_path)
+    execute(root, log=logging.getLogger(__name__).info, cache_dir=cache_dir)
+    substitutions = dict(config.myst_substitutions or {})
+    substitutions.update(time_substitutions(execution_times(root, cache_dir)))
+    config.myst_substitutions = substitutions
 
 
 def setup(app):
     app.connect("config-inited", _config_inited, priority=900)
-    app.connect("builder-inited", _builder_inited, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
