@@ -1,30 +1,26 @@
-"""Course assignments with Otter-Grader: a student notebook and an autograder.
+"""Course assignments: a student notebook per chapter, and grading no student can forge.
 
     .venv/bin/python tools/assign.py build ch03        # or: all, or several chapters
     .venv/bin/python tools/assign.py grade ch03 SUBMISSIONS_DIR --out scores.csv
 
-``build`` turns ``book/<chapter>.md`` into a teacher's master notebook in Otter's
-assign format (``dist/<chapter>/master/<chapter>.ipynb``) and runs ``otter assign`` on
-it, which writes ``dist/<chapter>/student/<chapter>.ipynb`` (no solutions, no hidden
-tests) and ``dist/<chapter>/autograder/`` (the reference notebook and the autograder
-zip), after checking that the reference solutions pass every test. The chapters carry
-no Otter marker: the master is generated from the chapter's MyST source (its
-``{exercise}`` blocks, answer cells and ``{solution-start}``/``{solution-end}``
-solutions) and from the answer keys of :mod:`lrbook.exercises`.
+``build`` turns ``book/<chapter>.md`` into a master notebook in Otter-Grader's assign
+format, runs ``otter assign`` (which writes the student notebook, with the public
+tests that ``grader.check`` runs, and the reference notebook with the solutions), then
+executes the reference and the untouched student notebook in the grading sandbox: the
+build fails if a cell of either raises, or if the reference does not score full marks.
+It writes into a temporary folder and moves it to ``dist/<chapter>/`` only when
+everything passed; a failed build leaves nothing in ``dist/``.
 
-Each exercise with an automatic check (an answer cell ``x = None`` + ``check(id, x)``)
-becomes an auto-graded question worth :data:`POINTS`: a public test (the answer is
-given and has the right kind: a number, n numbers, a function, one of the choices;
-1 point), a hidden test (``check`` accepts it; 2 points) and, for each classic mistake
-registered for it, a hidden test that the answer is given and is not that mistake (the
-last point, shared between them; 2 more points for the checker when there are none).
-An exercise without a check is a manually graded question worth :data:`POINTS`.
+``grade`` runs each notebook of the folder (and its subfolders) in its own sandbox
+(:mod:`grading.sandbox`: ``bwrap``; no network, not root, read-only system, a private
+folder, limits), where it exports only its answers as plain data; the scores are
+computed here, outside the sandbox, from the answer keys of :mod:`lrbook.exercises`
+(:mod:`grading.marking`). No test runs in the student's session. The CSV has one row
+per notebook, whatever happened to it, and is written in full and atomically.
 
-``grade`` runs ``otter run`` on each ``*.ipynb`` of the folder, one at a time, each in
-its own network namespace (``unshare -n``, loopback only: no connection leaves the
-process group) and with a time limit (``--timeout``, default 300 s; a submission that
-exceeds it is killed and scores 0), and writes a CSV with one row per submission, one
-column per question and the total.
+The chapters carry no Otter marker: the master is generated from the chapter's MyST
+source (its ``{exercise}`` blocks, answer cells ``x = None`` + ``check(id, x)`` and
+``{solution-start}``/``{solution-end}`` solutions) and from the answer keys.
 """
 
 from __future__ import annotations
@@ -32,14 +28,18 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import csv
+import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import jupytext
@@ -47,17 +47,32 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
-POINTS = 4
 TIMEOUT = 300.0
+GRACE = 90.0  # seconds after the time limit before the sandbox is killed
+MAX_NOTEBOOK = 64 << 20  # bytes: a bigger file is not run
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import twins  # noqa: E402
+from grading import keys, marking  # noqa: E402
+from grading.marking import POINTS  # noqa: E402
+from grading.sandbox import Limits, Sandbox, SandboxError  # noqa: E402
 
 EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise\}")
 SOL_START = re.compile(r"^(`{3,}|:{3,})\{solution-start\}\s+(\S+)")
 SOL_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}")
 LABEL = re.compile(r"^\s*:label:\s*(\S+)", re.M)
 CHECK = re.compile(r"""^check\(\s*["']([^"']+)["']\s*,\s*([A-Za-z_]\w*)\s*\)\s*$""")
+# A line of a chapter cell that reads an answer key's answer or classic mistakes: it
+# would hand the answer to the student, so the assignment leaves it out.
+KEY_READ = re.compile(r"\bget\([^)]*\)\s*\.\s*(expected|mistakes)\b")
+
+
+class UsageError(Exception):
+    """A command cannot run as asked (a missing folder, no notebook...)."""
+
+
+class BuildError(RuntimeError):
+    """A chapter's assignment failed its checks; nothing was written to dist/."""
 
 
 @dataclass
@@ -126,7 +141,9 @@ def tagged_notebook(md: Path):
     """The chapter as a notebook whose exercise, answer and solution cells are tagged.
 
     Metadata ``lrbook_exercise``, ``lrbook_answer`` and ``lrbook_solution`` hold the
-    exercise's label; the solution fences are removed (their content is tagged).
+    exercise's label; the solution fences are removed (their content is tagged). Cells
+    between an exercise and its answer cell (e.g. the curve that chapter 6's exercise
+    asks to read) belong to the exercise's statement, so they stay before the answer.
     """
     source = jupytext.read(md)
     cells, solution, pending = [], None, None
@@ -138,6 +155,8 @@ def tagged_notebook(md: Path):
             elif pending and cell.cell_type == "code" and "check(" in cell.source:
                 cell.metadata["lrbook_answer"] = pending
                 pending = None
+            elif pending:
+                cell.metadata["lrbook_exercise"] = pending
             cells.append(cell)
             continue
         for kind, text in _split_markdown(cell):
@@ -153,6 +172,8 @@ def tagged_notebook(md: Path):
                     pending = label
                 elif solution:
                     meta["lrbook_solution"] = solution
+                elif pending:
+                    meta["lrbook_exercise"] = pending
                 cells.append(nbformat.v4.new_markdown_cell(text, metadata=meta))
     source.cells = cells
     return source
@@ -188,35 +209,39 @@ def raw(text: str):
     return nbformat.v4.new_raw_cell(text)
 
 
-def _test(body: str, points: float, hidden: bool):
-    config = (
-        f'""" # BEGIN TEST CONFIG\npoints: {points:g}\nhidden: {str(hidden).lower()}\n'
-    )
-    return nbformat.v4.new_code_cell(config + '""" # END TEST CONFIG\n' + body)
+def _test(body: str):
+    config = '""" # BEGIN TEST CONFIG\nhidden: false\n""" # END TEST CONFIG\n'
+    return nbformat.v4.new_code_cell(config + body)
 
 
 def _kind_test(ex, var: str) -> str:
-    """Code asserting that ``var`` holds an answer of the right kind for ``ex``."""
+    """Code asserting that ``var`` holds an answer of the right kind for ``ex``: the
+    public test, the same rule as :func:`grading.marking.right_kind`. It never says
+    how many numbers a list answer has."""
     lines = [
         f'assert {var} is not None and {var} is not ..., "no answer yet"',
     ]
     if ex.kind == "number":
         lines += [
-            "import numbers",
-            f"assert isinstance({var}, numbers.Real) and not isinstance({var}, bool),"
-            ' "expected a number"',
+            "import math, numbers",
+            f"assert isinstance({var}, numbers.Real) and not isinstance({var}, bool)"
+            f' and math.isfinite({var}), "expected a finite number"',
         ]
     elif ex.kind == "numbers":
-        n = len(ex.expected)
         lines += [
             "import numpy",
-            f"assert numpy.asarray({var}, dtype=float).shape == ({n},),"
-            f' "expected a list of {n} numbers"',
+            f"_values = numpy.asarray({var}, dtype=float)",
+            "assert _values.ndim == 1 and _values.size >= 1 and"
+            ' numpy.isfinite(_values).all(), "expected a list of finite numbers"',
         ]
     elif ex.kind == "function":
         lines += [
-            f"assert callable({var}) and {var}({ex.steps[0]}) is not None,"
-            ' "expected a function of the step t that returns a number"',
+            "import math, numbers",
+            f'assert callable({var}), "expected a function of the step t"',
+            f"_value = {var}({ex.steps[0]})",
+            "assert isinstance(_value, numbers.Real) and not isinstance(_value, bool)"
+            ' and math.isfinite(_value), "expected a function of the step t that'
+            ' returns a number"',
         ]
     else:
         options = sorted(
@@ -232,34 +257,11 @@ def _kind_test(ex, var: str) -> str:
 
 
 def tests(q: Question) -> list:
-    """The test cells of an auto-graded question: kind, checker, classic mistakes."""
+    """The test cells of an auto-graded question: the public kind test only. The
+    marking (:mod:`grading.marking`) happens outside the student's session."""
     from lrbook.exercises import get
 
-    ex = get(q.exercise_id)
-    var, eid = q.variable, q.exercise_id
-    kind = _kind_test(ex, var)
-    cells = [_test(kind, 1, hidden=False)]
-    m = len(ex.mistakes)
-    cells.append(
-        _test(
-            "from lrbook.exercises import check as _lrbook_check\n"
-            f'assert _lrbook_check("{eid}", {var}, show=False).ok, "not correct"',
-            POINTS - 1 - (1 if m else 0),
-            hidden=True,
-        )
-    )
-    for k in range(m):
-        cells.append(
-            _test(
-                kind + "\nfrom lrbook.exercises import check as _lrbook_check, get as"
-                f' _lrbook_get\n_why = _lrbook_get("{eid}").mistakes[{k}][1]\n'
-                f'assert _why not in _lrbook_check("{eid}", {var}, show=False).message,'
-                f' "classic mistake {k + 1} of {m}"',
-                1 / m,
-                hidden=True,
-            )
-        )
-    return cells
+    return [_test(_kind_test(get(q.exercise_id), q.variable))]
 
 
 def answer_cell(q: Question):
@@ -317,13 +319,38 @@ def questions(cells: list) -> dict[str, Question]:
     return found
 
 
-def master(md: Path) -> nbformat.NotebookNode:
-    """The teacher's master notebook of a chapter, in Otter's assign format."""
+def without_key_reads(cell, removed: list[str] | None = None):
+    """``cell`` without the lines that read an answer key's answer or mistakes."""
+    if cell.cell_type != "code" or not KEY_READ.search(cell.source):
+        return cell
+    cell = nbformat.from_dict(json.loads(json.dumps(cell)))
+    kept = []
+    for line in cell.source.split("\n"):
+        if KEY_READ.search(line):
+            if removed is not None:
+                removed.append(line.strip())
+        else:
+            kept.append(line)
+    cell.source = "\n".join(kept)
+    return cell
+
+
+def master(md: Path, removed: list[str] | None = None) -> nbformat.NotebookNode:
+    """The teacher's master notebook of a chapter, in Otter's assign format.
+
+    Lines of the chapter's own cells that read an answer key's answer are left out
+    (and appended to ``removed``).
+    """
+    return _master(md, removed)[0]
+
+
+def _master(md: Path, removed: list[str] | None = None):
+    """The master notebook and the chapter's questions."""
     cells = chapter_cells(md)
     qs = questions(cells)
     config = (
         f"# ASSIGNMENT CONFIG\nname: {md.stem}\ninit_cell: true\ncheck_all_cell: false"
-        "\nexport_cell: false\nsolutions_pdf: false\nrun_tests: true\n"
+        "\nexport_cell: false\nsolutions_pdf: false\nrun_tests: false\n"
         "tests:\n  files: false\n  ok_format: true\n"
     )
     out = [raw(config)]
@@ -339,7 +366,7 @@ def master(md: Path) -> nbformat.NotebookNode:
                     f"manual: {str(q.manual).lower()}"
                 )
             )
-            out += [_clean(c) for c in q.statement]
+            out += [without_key_reads(_clean(c), removed) for c in q.statement]
             if q.manual:
                 out.append(raw("# BEGIN SOLUTION"))
                 out += [_clean(c) for c in q.solution]
@@ -351,7 +378,7 @@ def master(md: Path) -> nbformat.NotebookNode:
                 out.append(raw("# END TESTS"))
             out.append(raw("# END QUESTION"))
         elif not any(t in meta for t in tags):
-            out.append(cell)
+            out.append(without_key_reads(cell, removed))
     nb = nbformat.v4.new_notebook(cells=out)
     nb.metadata = {
         "kernelspec": {
@@ -361,7 +388,7 @@ def master(md: Path) -> nbformat.NotebookNode:
         },
         "language_info": {"name": "python"},
     }
-    return nb
+    return nb, qs
 
 
 def _clean(cell):
@@ -394,123 +421,331 @@ def chapters(names: list[str]) -> list[Path]:
     return out
 
 
-def build(md: Path, dist: Path = DIST) -> Path:
-    """Write the master notebook of ``md`` and run ``otter assign``: dist/<chapter>/."""
-    folder = dist / md.stem
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "master").mkdir(parents=True)
-    path = folder / "master" / f"{md.stem}.ipynb"
-    nbformat.write(master(md), path)
-    for extra in ("_glue.json",):
-        if (md.parent / extra).exists():
-            shutil.copy(md.parent / extra, folder / "master")
-    otter = Path(sys.executable).parent / "otter"
-    subprocess.run(
-        [str(otter), "assign", "--no-pdfs", str(path), str(folder)],
-        check=True,
-        cwd=folder / "master",
-    )
-    return folder
+INIT = """# Initialize Otter: grader.check(...) runs a question's public test, which
+# this notebook holds. A renamed notebook is found by its assignment name.
+import glob
+import json
 
+import otter
 
-def autograder_zip(folder: Path) -> Path:
-    zips = sorted((folder / "autograder").glob("*.zip"))
-    if not zips:
-        raise SystemExit(f"no autograder zip in {folder}/autograder: run build first")
-    return zips[-1]
-
-
-# Run inside the new network namespace: bring the loopback interface up (the kernel
-# that executes the notebook talks to otter over 127.0.0.1), then exec the command.
-LOOPBACK_UP = """
-import fcntl, os, socket, struct, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-flags = struct.unpack("16sH", fcntl.ioctl(s, 0x8913, struct.pack("16sH", b"lo", 0)))[1]
-fcntl.ioctl(s, 0x8914, struct.pack("16sH", b"lo", flags | 1))
-os.execv(sys.argv[1], sys.argv[1:])
-"""
-
-
-def unshare_command() -> list[str] | None:
-    """``unshare -n`` (root) or ``unshare -r -n`` (a user namespace), if one works."""
-    if not shutil.which("unshare"):
-        return None
-    pid = ["-p", "-f", "--kill-child"]  # killing unshare kills every process inside
-    for command in (
-        ["unshare", "-n", *pid],
-        ["unshare", "-r", "-n", *pid],
-        ["unshare", "-n"],
-        ["unshare", "-r", "-n"],
-    ):
-        if subprocess.run([*command, "true"], capture_output=True).returncode == 0:
-            return command
-    return None
-
-
-def isolated(command: list[str]) -> list[str]:
-    """``command`` in its own network namespace, where only loopback is up."""
-    unshare = unshare_command()
-    if unshare is None:
-        raise SystemExit(
-            "cannot cut the network: neither 'unshare -n' (as root) nor 'unshare -r -n'"
-            " (user namespaces) works here"
-        )
-    return [*unshare, sys.executable, "-c", LOOPBACK_UP, *command]
-
-
-def grade_one(zip_path: Path, submission: Path, timeout: float) -> dict:
-    """Scores of one submission: ``{question: points}``; ``{}`` if it did not finish."""
-    otter = Path(sys.executable).parent / "otter"
-    with tempfile.TemporaryDirectory() as tmp:
-        command = isolated(
-            [
-                str(otter),
-                "run",
-                "--no-logo",
-                "-a",
-                str(zip_path),
-                "-o",
-                tmp,
-                str(submission),
-            ]
-        )
-        env = dict(os.environ, MPLBACKEND="Agg")
+_notebook = {name!r}
+if not glob.glob(_notebook):
+    for _path in sorted(glob.glob("*.ipynb")):
         try:
-            proc = subprocess.Popen(
-                command,
-                cwd=tmp,
-                env=env,
-                start_new_session=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+            with open(_path, encoding="utf-8") as _file:
+                if json.load(_file)["metadata"]["otter"]["assignment_name"] == {stem!r}:
+                    _notebook = _path
+                    break
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+grader = otter.Notebook(_notebook)"""
+
+
+def _init_cell(path: Path, stem: str) -> None:
+    """Make Otter's init cell find the notebook under another name too."""
+    nb = nbformat.read(path, 4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "otter.Notebook(" in cell.source:
+            cell.source = INIT.format(name=path.name, stem=stem)
+            break
+    nbformat.write(nb, path)
+
+
+def build(
+    md: Path, dist: Path = DIST, *, check: bool = True, unsafe: bool = False
+) -> Path:
+    """Build the assignment of chapter ``md`` into ``dist/<chapter>/`` and return it.
+
+    Writes ``master/`` (Otter's assign format), ``student/<chapter>.ipynb`` (to hand
+    out) and ``autograder/`` (the reference notebook with the solutions, and
+    ``grading.json``: each question's answer variable, kind and steps). With ``check``,
+    the reference and the untouched student notebook are executed in the sandbox:
+    any cell that raises, a reference below full marks or a student notebook above 0
+    is a :class:`BuildError`. Everything is built in a temporary folder of ``dist``
+    and moved into place at the end; on any failure no ``dist/<chapter>`` remains
+    (nor ``dist`` itself, if this build created it).
+    """
+    dist = Path(dist).expanduser().resolve()
+    created = not dist.exists()
+    dist.mkdir(parents=True, exist_ok=True)
+    final = dist / md.stem
+    shutil.rmtree(final, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{md.stem}-building-", dir=dist))
+    try:
+        removed: list[str] = []
+        nb, qs = _master(md, removed)
+        for line in removed:
+            print(f"{md.stem}: left out (it reads an answer key): {line}", flush=True)
+        (work / "master").mkdir()
+        path = work / "master" / f"{md.stem}.ipynb"
+        nbformat.write(nb, path)
+        otter = Path(sys.executable).parent / "otter"
+        proc = subprocess.run(
+            [str(otter), "assign", "--no-pdfs", str(path), str(work)],
+            cwd=work / "master",
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+            raise BuildError(f"{md.stem}: otter assign failed:\n{tail}")
+        autograder = work / "autograder"
+        for extra in (*autograder.glob("*.zip"), autograder / "otter_config.json"):
+            extra.unlink(missing_ok=True)  # Otter's own grading: not used here
+        student = work / "student" / f"{md.stem}.ipynb"
+        reference = autograder / f"{md.stem}.ipynb"
+        for nb_path in (student, reference):
+            _init_cell(nb_path, md.stem)
+        spec = {
+            "chapter": md.stem,
+            "notebook": f"{md.stem}.ipynb",
+            "points": POINTS,
+            "questions": [marking.spec(q) for q in qs.values() if not q.manual],
+            "manual": [q.name for q in qs.values() if q.manual],
+        }
+        (autograder / "grading.json").write_text(json.dumps(spec, indent=1) + "\n")
+        if check:
+            verify(work, spec, unsafe=unsafe)
+        work.rename(final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        if created and dist.exists() and not any(dist.iterdir()):
+            dist.rmdir()
+        raise
+    return final
+
+
+BUILD_TIMEOUT = 900.0
+
+
+def verify(folder: Path, spec: dict, *, unsafe: bool = False) -> None:
+    """Execute the reference and the student notebook of a build in the sandbox."""
+    stem = spec["chapter"]
+    if not unsafe and Sandbox.missing():
+        print(
+            f"{stem}: bwrap is missing, so the build's check runs the chapter"
+            " without a sandbox",
+            flush=True,
+        )
+        unsafe = True
+    notebooks = {
+        "reference": folder / "autograder" / f"{stem}.ipynb",
+        "student": folder / "student" / f"{stem}.ipynb",
+    }
+    grader = Grader(spec, jobs=2, unsafe=unsafe)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            rows = dict(
+                zip(
+                    notebooks,
+                    pool.map(
+                        lambda p: grader.grade(p.read_bytes(), p.name, BUILD_TIMEOUT),
+                        notebooks.values(),
+                    ),
+                    strict=True,
+                )
             )
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.communicate()
-            return {"_status": "timeout"}
-        results = Path(tmp) / "results.json"
-        if not results.exists():
-            lines = err.decode(errors="replace").strip().splitlines() or ["no output"]
-            return {"_status": f"error: {lines[-1][:200]}"}
-        data = json.loads(results.read_text())
-    scores = {t["name"]: t.get("score", 0.0) for t in data.get("tests", [])}
-    scores["_status"] = "ok"
-    return scores
+    finally:
+        grader.close()
+    problems = []
+    for which, row in rows.items():
+        if row["status"] != "ok":
+            problems.append(f"the {which} notebook did not run: {row['status']}")
+        for error in row["errors"]:
+            problems.append(
+                f"the {which} notebook's cell {error['cell']} raised {error['ename']}"
+                f" ({error['evalue']})"
+            )
+    for q in spec["questions"]:
+        got = rows["reference"][q["name"]]
+        if got != POINTS:
+            problems.append(f"the reference scores {got:g}/{POINTS} on {q['name']}")
+    if rows["student"]["total"] != 0:
+        problems.append(
+            f"the untouched student notebook scores {rows['student']['total']:g}"
+        )
+    if problems:
+        raise BuildError(f"{stem}: " + "; ".join(problems))
+    print(
+        f"{stem}: reference {rows['reference']['total']:g}/"
+        f"{POINTS * len(spec['questions'])}, untouched student notebook 0, no cell"
+        " raised",
+        flush=True,
+    )
 
 
-def question_names(zip_path: Path) -> list[str]:
-    import zipfile
+# ------------------------------------------------------------------------- grading
+class Grader:
+    """Runs notebooks in sandboxes and marks their answers here, outside them.
 
-    with zipfile.ZipFile(zip_path) as z:
-        names = [
-            n for n in z.namelist() if n.startswith("tests/") and n.endswith(".py")
-        ]
-        if names:
-            return sorted(Path(n).stem for n in names)
-        nb = [n for n in z.namelist() if n.endswith(".ipynb")][0]
-        meta = json.loads(z.read(nb))["metadata"]["otter"]["tests"]
-        return list(meta)
+    Args:
+        spec: the build's ``grading.json``.
+        jobs: how many sandboxes may run at once.
+        unsafe: without bwrap (see :class:`grading.sandbox.Sandbox`).
+        limits: the sandbox's :class:`grading.sandbox.Limits`.
+    """
+
+    def __init__(
+        self,
+        spec: dict,
+        jobs: int = 1,
+        *,
+        unsafe: bool = False,
+        limits: Limits | None = None,
+    ):
+        self.spec = spec
+        self.root = Path(tempfile.mkdtemp(prefix="lrbook-grading-"))
+        try:
+            public = None if unsafe else keys.write(self.root / "keys")
+            self.sandbox = Sandbox(public, limits, unsafe=unsafe)
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
+        self.slots: queue.Queue[int] = queue.Queue()
+        for slot in range(jobs):
+            self.slots.put(slot)
+        self._count = 0
+
+    def close(self) -> None:
+        _remove(self.root)
+
+    def grade(self, data: bytes, name: str, timeout: float) -> dict:
+        """One row: the points of each question, total, status, failed cells."""
+        slot = self.slots.get()
+        self._count += 1
+        folder = self.root / f"submission-{self._count}"
+        try:
+            home = self.sandbox.prepare(folder, slot)
+            notebook = self.spec["notebook"]
+            (home / notebook).write_bytes(data)
+            (home / "spec.json").write_text(
+                json.dumps(
+                    {
+                        "notebook": notebook,
+                        "timeout": timeout,
+                        "questions": self.spec["questions"],
+                    }
+                )
+            )
+            outcome = self.sandbox.run(folder, timeout + GRACE, slot)
+            try:
+                result, problem = marking.read_result(home / "result.json"), ""
+            except marking.BadResult as exc:
+                result, problem = None, str(exc)
+        finally:
+            _remove(folder)
+            self.slots.put(slot)
+        return self._row(name, data, outcome, result, problem, timeout)
+
+    def _row(self, name, data, outcome, result, problem, timeout) -> dict:
+        answers, errors = None, []
+        limits = self.sandbox.limits
+        if outcome.killed_for == "memory":
+            status = f"error: used more than {limits.memory_mb} MiB of memory; stopped"
+        elif outcome.killed_for == "processes":
+            status = f"error: started more than {limits.processes} processes; stopped"
+        elif outcome.timed_out:
+            status = f"timeout: still running after {timeout + GRACE:g} s; killed"
+        elif result is None:
+            last = outcome.stderr.strip().splitlines()[-1:] or [""]
+            status = f"error: {problem}" + (f" ({last[0][:200]})" if last[0] else "")
+        elif result["error"]:
+            status = f"error: {result['error']}"
+        else:
+            answers, errors = result["answers"] or {}, result["errors"]
+            if result["timeout"] is not None:
+                status = (
+                    f"timeout: cell {result['timeout']} ran past {timeout:g} s and was"
+                    " stopped; the answers set before it are scored"
+                )
+            elif result["answers"] is None:
+                status = "error: the answers could not be exported"
+            else:
+                status = "ok"
+        row: dict = {"submission": name}
+        total = Fraction(0)
+        for q in self.spec["questions"]:
+            value = marking.answer(answers.get(q["name"]), q) if answers else None
+            try:
+                got = marking.points(q["exercise"], value)
+            except Exception as exc:  # a bug of marking, never the student's fault
+                got = Fraction(0)
+                status += f"; {q['name']} not marked ({type(exc).__name__})"
+            row[q["name"]] = round(float(got), 4)
+            total += got
+        row["total"] = round(float(total), 4)
+        row["status"] = status
+        row["failed_cells"] = len(errors)
+        row["sha256"] = hashlib.sha256(data).hexdigest()[:16]
+        row["errors"] = errors
+        return row
+
+
+def _remove(folder: Path) -> None:
+    """Remove ``folder`` and everything in it, whatever its permissions say."""
+
+    def fix(function, path, _):
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            if not os.path.islink(path) and os.path.isdir(path):
+                os.chmod(path, 0o700)
+            function(path)
+        except OSError:
+            pass
+
+    if folder.exists():
+        shutil.rmtree(folder, onerror=fix)
+        if folder.exists():
+            shutil.rmtree(folder, onerror=fix)
+
+
+def collect(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The notebooks under ``folder`` (subfolders too; ``.ipynb`` in any case), and
+    every other entry with the reason it is skipped."""
+    notebooks, skipped = [], []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        for d in sorted(dirnames):
+            if d.startswith(".") or os.path.islink(here / d):
+                why = "a link" if os.path.islink(here / d) else "a hidden folder"
+                skipped.append((here / d, why))
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".") and not os.path.islink(here / d)
+        )
+        for f in sorted(filenames):
+            path = here / f
+            if os.path.islink(path):
+                skipped.append((path, "a link, not a file"))
+            elif f.startswith("."):
+                skipped.append((path, "a hidden file"))
+            elif path.suffix.lower() == ".ipynb":
+                notebooks.append(path)
+            elif path.suffix.lower() == ".zip":
+                skipped.append((path, "a zip archive: unpack it into the folder"))
+            else:
+                skipped.append((path, "not a notebook (.ipynb)"))
+    return sorted(notebooks), skipped
+
+
+def load_spec(md: Path, dist: Path) -> dict:
+    path = Path(dist).expanduser().resolve() / md.stem / "autograder" / "grading.json"
+    if not path.is_file():
+        raise UsageError(
+            f"no built assignment of {md.stem} ({path} is missing): run"
+            f" 'tools/assign.py build {md.stem[:4]}' first"
+        )
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        marking.check_spec(spec["questions"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return spec
+
+
+def question_names(spec: dict) -> list[str]:
+    return [q["name"] for q in spec["questions"]]
 
 
 def grade(
@@ -520,36 +755,98 @@ def grade(
     timeout: float = TIMEOUT,
     dist: Path = DIST,
     jobs: int | None = None,
+    *,
+    unsafe: bool = False,
+    limits: Limits | None = None,
 ) -> list[dict]:
-    """Grade every ``*.ipynb`` of ``submissions``, ``jobs`` at a time (default: one
-    per CPU core; each runs in its own isolated ``otter run``); write the CSV ``out``,
-    one row per submission in name order, and return the rows."""
+    """Grade every notebook under ``submissions`` and write the CSV ``out``.
+
+    Each notebook runs in its own sandbox, ``jobs`` at a time (default: one per CPU
+    core), for at most ``timeout`` seconds (a cell still running then is stopped and
+    the answers set before it are scored; a sandbox still running ``GRACE`` seconds
+    later is killed). Returns the rows, in the order of the notebooks' paths.
+
+    Raises:
+        ValueError: ``jobs`` or ``timeout`` out of range.
+        UsageError: no such folder, no notebook in it, no built assignment, or no
+            sandbox (bwrap) and not ``unsafe``.
+    """
     if jobs is None:
         jobs = os.cpu_count() or 1
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
-    zip_path = autograder_zip(dist / md.stem)
-    names = question_names(zip_path)
-    subs = sorted(submissions.glob("*.ipynb"))
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = pool.map(lambda sub: grade_one(zip_path, sub, timeout), subs)
-        rows = [_row(sub, sc, names) for sub, sc in zip(subs, results, strict=True)]
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, ["submission", *names, "total", "status"])
-        writer.writeheader()
-        writer.writerows(rows)
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not (timeout > 0)
+    ):
+        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+    submissions = Path(submissions).expanduser().resolve()
+    out = Path(out).expanduser().resolve()
+    if not submissions.exists():
+        raise UsageError(f"the submissions folder {submissions} does not exist")
+    if not submissions.is_dir():
+        raise UsageError(
+            f"{submissions} is a file, not a folder: give the folder that holds the"
+            " notebooks"
+        )
+    spec = load_spec(md, dist)
+    notebooks, skipped = collect(submissions)
+    for path, why in skipped:
+        if path != out:
+            print(f"skipped {path.relative_to(submissions)}: {why}", file=sys.stderr)
+    if not notebooks:
+        raise UsageError(f"no notebook (*.ipynb) in {submissions} or its subfolders")
+    try:
+        grader = Grader(spec, jobs, unsafe=unsafe, limits=limits)
+    except SandboxError as exc:
+        raise UsageError(str(exc)) from None
+    if unsafe:
+        print(
+            "warning: --unsafe: the notebooks run without a sandbox, with your rights",
+            file=sys.stderr,
+        )
+
+    def one(path: Path) -> dict:
+        name = path.relative_to(submissions).as_posix()
+        try:
+            size = path.stat().st_size
+            if size > MAX_NOTEBOOK:
+                raise ValueError(f"the file is larger than {MAX_NOTEBOOK >> 20} MiB")
+            row = grader.grade(path.read_bytes(), name, timeout)
+        except Exception as exc:  # one bad submission is one row, never the run
+            row = {"submission": name, "status": f"error: {type(exc).__name__}: {exc}"}
+            row.update({n: 0.0 for n in question_names(spec)}, total=0.0)
+        print(f"{name}: {row['total']:g} ({row['status']})", flush=True)
+        return row
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            rows = list(pool.map(one, notebooks))
+    finally:
+        grader.close()
+    write_csv(out, spec, rows)
     return rows
 
 
-def _row(sub: Path, scores: dict, names: list[str]) -> dict:
-    """One CSV row: the points of each question, the total and the status."""
-    row = {"submission": sub.name}
-    for n in names:
-        row[n] = round(float(scores.get(n, 0.0)), 4)
-    row["total"] = round(sum(row[n] for n in names), 4)
-    row["status"] = scores["_status"]
-    print(f"{sub.name}: {row['total']:g} ({row['status']})", flush=True)
-    return row
+def write_csv(out: Path, spec: dict, rows: list[dict]) -> None:
+    """Write the rows to ``out`` atomically: a complete file or the old one."""
+    names = question_names(spec)
+    fields = ["submission", *names, "total", "status", "failed_cells", "sha256"]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fields, extrasaction="ignore", restval="")
+            writer.writeheader()
+            writer.writerows(rows)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -558,6 +855,11 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="student notebook and autograder of chapters")
     b.add_argument("chapters", nargs="+", help="e.g. ch03, or all")
     b.add_argument("--dist", type=Path, default=DIST)
+    b.add_argument(
+        "--unsafe",
+        action="store_true",
+        help="check the build without a sandbox (no bwrap here)",
+    )
     g = sub.add_parser("grade", help="grade a folder of submissions into a CSV")
     g.add_argument("chapter")
     g.add_argument("submissions", type=Path)
@@ -575,14 +877,70 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="submissions graded at once (default: one per CPU core)",
     )
+    g.add_argument(
+        "--memory",
+        type=int,
+        default=Limits.memory_mb,
+        help="MiB of memory per submission (default %(default)s)",
+    )
+    g.add_argument(
+        "--processes",
+        type=int,
+        default=Limits.processes,
+        help="processes and threads per submission (default %(default)s)",
+    )
+    g.add_argument(
+        "--unsafe",
+        action="store_true",
+        help="grade without a sandbox where bwrap is missing: student code"
+        " then runs with your rights (the scores are still computed here)",
+    )
     args = parser.parse_args(argv)
-    if args.command == "build":
-        for md in chapters(args.chapters):
-            print(f"built {build(md, args.dist)}", flush=True)
-    else:
+    try:
+        if args.command == "build":
+            failed = []
+            for md in chapters(args.chapters):
+                start = time.monotonic()
+                try:
+                    folder = build(md, args.dist, unsafe=args.unsafe)
+                except BuildError as exc:
+                    print(f"FAILED {exc}", file=sys.stderr, flush=True)
+                    failed.append(md.stem)
+                    continue
+                print(f"built {folder} in {time.monotonic() - start:.0f} s", flush=True)
+            if failed:
+                print(f"not built: {', '.join(failed)}", file=sys.stderr)
+                return 1
+            return 0
         (md,) = chapters([args.chapter])
-        grade(md, args.submissions, args.out, args.timeout, args.dist, args.jobs)
-        print(f"wrote {args.out}")
+        start = time.monotonic()
+        rows = grade(
+            md,
+            args.submissions,
+            args.out,
+            args.timeout,
+            args.dist,
+            args.jobs,
+            unsafe=args.unsafe,
+            limits=Limits(memory_mb=args.memory, processes=args.processes),
+        )
+    except (UsageError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    counts: dict[str, int] = {}
+    for row in rows:
+        key = row["status"].split(":")[0]
+        counts[key] = counts.get(key, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    print(
+        f"wrote {Path(args.out).expanduser().resolve()}: {len(rows)} submissions"
+        f" ({summary}) in {time.monotonic() - start:.0f} s"
+    )
+    if all(row["status"].startswith("error") for row in rows):
+        print(
+            "error: no submission could be run; see the status column", file=sys.stderr
+        )
+        return 1
     return 0
 
 
