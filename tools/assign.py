@@ -48,7 +48,6 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 TIMEOUT = 300.0
-GRACE = 90.0  # seconds after the time limit before the sandbox is killed
 MAX_NOTEBOOK = 64 << 20  # bytes: a bigger file is not run
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -575,6 +574,11 @@ def verify(folder: Path, spec: dict, *, unsafe: bool = False) -> None:
 
 
 # ------------------------------------------------------------------------- grading
+def grace(timeout: float) -> float:
+    """Seconds after the time limit before a sandbox that did not stop is killed."""
+    return max(30.0, 0.25 * timeout)
+
+
 class Grader:
     """Runs notebooks in sandboxes and marks their answers here, outside them.
 
@@ -627,7 +631,7 @@ class Grader:
                     }
                 )
             )
-            outcome = self.sandbox.run(folder, timeout + GRACE, slot)
+            outcome = self.sandbox.run(folder, timeout + grace(timeout), slot)
             try:
                 result, problem = marking.read_result(home / "result.json"), ""
             except marking.BadResult as exc:
@@ -645,7 +649,10 @@ class Grader:
         elif outcome.killed_for == "processes":
             status = f"error: started more than {limits.processes} processes; stopped"
         elif outcome.timed_out:
-            status = f"timeout: still running after {timeout + GRACE:g} s; killed"
+            status = (
+                f"timeout: still running {grace(timeout):g} s after the limit; killed,"
+                " nothing scored"
+            )
         elif result is None:
             last = outcome.stderr.strip().splitlines()[-1:] or [""]
             status = f"error: {problem}" + (f" ({last[0][:200]})" if last[0] else "")
@@ -763,8 +770,8 @@ def grade(
 
     Each notebook runs in its own sandbox, ``jobs`` at a time (default: one per CPU
     core), for at most ``timeout`` seconds (a cell still running then is stopped and
-    the answers set before it are scored; a sandbox still running ``GRACE`` seconds
-    later is killed). Returns the rows, in the order of the notebooks' paths.
+    the answers set before it are scored; a sandbox still running :func:`grace`
+    seconds later is killed). Returns the rows, in the order of the notebooks' paths.
 
     Raises:
         ValueError: ``jobs`` or ``timeout`` out of range.

@@ -73,9 +73,10 @@ def read_result(path: Path) -> dict:
         raise BadResult("the notebook's run produced no result") from None
     except OSError as exc:
         raise BadResult(f"unreadable result ({exc.strerror})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise BadResult("the result is not a regular file")
     with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise BadResult("the result is not a regular file")
         raw = f.read(MAX_RESULT + 1)
     if len(raw) > MAX_RESULT:
         raise BadResult(f"the result is larger than {MAX_RESULT >> 20} MiB")
@@ -214,9 +215,37 @@ def points(exercise_id: str, value) -> Fraction:
     ex = get(exercise_id)
     if value is None or not right_kind(ex, value):
         return Fraction(0)
-    result = check(exercise_id, value, show=False)
-    if result.ok:
+    if check(exercise_id, value, show=False).ok:
         return Fraction(POINTS)
     m = len(ex.mistakes)
-    avoided = sum(1 for _, why in ex.mistakes if why not in result.message)
+    avoided = sum(1 for wrong, _ in ex.mistakes if not is_mistake(ex, value, wrong))
     return Fraction(1) + (Fraction(avoided, m) if m else Fraction(0))
+
+
+def is_mistake(ex, value, wrong) -> bool:
+    """Whether an answer (of the right kind) is the classic mistake ``wrong``, with the
+    exercise's tolerances, as :func:`lrbook.exercises.check` compares them. Two
+    mistakes with the same explanation are told apart by their values."""
+    if ex.kind == "choice":
+        return isinstance(wrong, str) and _norm(value) == _norm(wrong)
+    if ex.kind == "function":
+        mine = [value.table.get(t) for t in ex.steps]
+        try:
+            theirs = [float(wrong(t)) for t in ex.steps]
+        except Exception:
+            return False
+        if any(x is None for x in mine):
+            return False
+    else:
+        mine = [value] if ex.kind == "number" else list(value)
+        try:
+            wrongs = [wrong] if ex.kind == "number" else list(wrong)
+            theirs = [float(w) for w in wrongs]
+        except (TypeError, ValueError):
+            return False
+    if len(mine) != len(theirs):
+        return False
+    return all(
+        abs(a - b) <= ex.atol + ex.rtol * abs(b)
+        for a, b in zip(mine, theirs, strict=True)
+    )

@@ -14,8 +14,8 @@ What runs inside a :class:`Sandbox`:
   process in it is killed, detached or not;
 * a read-only view of the system (``/usr``, ``/etc``), of Python and of the course
   environment; ``lrbook``'s answer keys replaced by :mod:`grading.keys`' public
-  edition; a private writable folder (``/home/student``, ``/tmp`` and ``/dev/shm``) that holds only
-  the one submission, removed afterwards; a cleared environment;
+  edition; a private writable folder (``/home/student``, ``/tmp`` and ``/dev/shm``)
+  that holds only the one submission, removed afterwards; a cleared environment;
 * limits: address space per process and open files (``prlimit``), processes (per
   sandbox user), file size, total resident memory of the sandbox and wall time
   (a watchdog in the parent kills the whole sandbox).
@@ -198,6 +198,8 @@ class Sandbox:
                 "CAP_SETUID",
                 "--cap-add",
                 "CAP_SETGID",
+                "--cap-add",
+                "CAP_SETPCAP",
             ]
         return [
             bwrap(),
@@ -268,16 +270,13 @@ class Sandbox:
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         }
 
-    def command(self, folder: Path, slot: int) -> list[str]:
-        """The command that runs the runner on ``folder`` (``home/`` and ``tmp/``)."""
-        runner = [str(self.python), RUNNER, HOME]
+    def command(self, folder: Path, slot: int, argv: list[str] | None = None) -> list:
+        """The command that runs the runner on ``folder`` (see :meth:`prepare`), or
+        ``argv`` instead (e.g. ``[python, "-c", code]``, to probe the sandbox)."""
+        runner = [str(self.python), RUNNER, HOME] if argv is None else list(argv)
         if self.unsafe:
-            return [
-                *self.limits.prlimit(),
-                str(self.python),
-                str(RUNNER_SOURCE),
-                str(folder / "home"),
-            ]
+            local = [str(self.python), str(RUNNER_SOURCE), str(folder / "home")]
+            return [*self.limits.prlimit(), *(local if argv is None else argv)]
         env = []
         for key, value in self.environment().items():
             env += ["--setenv", key, value]
@@ -290,6 +289,7 @@ class Sandbox:
                 f"--regid={uid}",
                 "--clear-groups",
                 "--inh-caps=-all",
+                "--bounding-set=-all",
                 "--no-new-privs",
                 "--",
             ]
