@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lrbook
-from lrbook.schedules import Schedule
+from lrbook.schedules import Schedule, registry
 from lrbook.torch_bridge import torch_reference
 
 RTOL = 1e-9
@@ -244,7 +244,44 @@ def _steps(s: Schedule, n: int = 3000) -> int:
     return n if s.max_step is None else min(n, s.max_step + 1)
 
 
+#: PyTorch computes these rates in closed form with Python floats (CyclicLR,
+#: OneCycleLR, CosineAnnealingWarmRestarts, the LambdaLRs of lrbook's declarations):
+#: lrbook gives the same doubles, bit for bit, on every CPU.
+CLOSED_FORM = {
+    "cyclic",
+    "one_cycle",
+    "cosine_warm_restarts",
+    "inverse_time_decay",
+    "inverse_sqrt",
+}
+
+
+def ulp_bound(s: Schedule, t: np.ndarray) -> np.ndarray:
+    """The stated bound for PyTorch's chainable schedulers, in ULPs of the peak rate.
+
+    A chainable scheduler (StepLR, ExponentialLR, LinearLR, CosineAnnealingLR, ...)
+    multiplies the previous rate by a factor at every step, and each multiplication
+    rounds: after ``t`` steps it is within ``t + 1`` ULPs of the peak rate of the
+    closed form. Past ``t_max`` PyTorch's cosine restarts from its trough, where its
+    own rounding is amplified by up to about ``t_max ** 2 / 2`` as it climbs back:
+    there the bound is ``(t + 1) * (1 + t_max ** 2)``.
+    """
+    inner = [s]
+    t_maxes = []
+    while inner:
+        part = inner.pop()
+        inner += part.params.get("schedules", [])
+        if "schedule" in part.params:
+            inner.append(part.params["schedule"])
+        if part.name == "cosine_annealing":
+            t_maxes.append(part.params["t_max"])
+    amplify = 1 + max(t_maxes, default=0) ** 2
+    return (t + 1.0) * amplify
+
+
 def assert_matches_torch(s: Schedule, n: int = 3000) -> None:
+    """Bit for bit where PyTorch computes in closed form; within :func:`ulp_bound`
+    where it is chainable."""
     n = _steps(s, n)
     p = s.params
     if s.name == "cyclic" and p["mode"] == "triangular2":
@@ -257,10 +294,20 @@ def assert_matches_torch(s: Schedule, n: int = 3000) -> None:
         warnings.simplefilter("ignore")  # e.g. PyTorch's own deprecation notes
         ref = torch_reference(s, n)
     ours = s(np.arange(n))
-    # PyTorch's chainable formulas accumulate rounding error relative to the closed
-    # form; values that cross zero get an absolute floor far below any real rate.
-    np.testing.assert_allclose(
-        ours, ref, rtol=RTOL, atol=1e-13 * np.abs(ref).max(), err_msg=repr(s)
+    if s.name in CLOSED_FORM:
+        mismatch = np.flatnonzero(ours != ref)
+        assert mismatch.size == 0, (
+            f"{s!r} differs from PyTorch's closed form at t={mismatch[:5].tolist()}:"
+            f" {ours[mismatch[:5]].tolist()} != {ref[mismatch[:5]].tolist()}"
+        )
+        return
+    peak = np.abs(ref).max()
+    ulps = np.abs(ours - ref) / np.spacing(peak) if peak > 0 else np.abs(ours)
+    bound = ulp_bound(s, np.arange(n))
+    worst = int(np.argmax(ulps - bound))
+    assert np.all(ulps <= bound), (
+        f"{s!r}: {ulps[worst]:.0f} ULPs of the peak from PyTorch's chainable rate"
+        f" at t={worst}, bound {bound[worst]:.0f}"
     )
 
 
@@ -288,6 +335,8 @@ def test_parity_with_pytorch(name):
         lrbook.cyclic(
             0.001, 0.1, 10, 30, "exp_range", gamma=0.9995
         ),  # uses total steps
+        # hypothesis found it: NumPy's AVX-512 power differs from Python's 0.9375**t
+        lrbook.cyclic(0.0625, 0.1875, 1, mode="exp_range", gamma=0.9375),
         lrbook.one_cycle(0.1, 1000, 0.3, "cos"),
         lrbook.one_cycle(0.1, 1000, 0.3, "linear"),
         lrbook.one_cycle(0.1, 1000, 0.2, "cos", three_phase=True),
@@ -317,6 +366,25 @@ def test_parity_with_pytorch(name):
 )
 def test_parity_known_traps(s):
     assert_matches_torch(s, n=5000)
+
+
+def test_which_parity_is_exact():
+    # Closed form in PyTorch: bit for bit. Chainable (the rest): within ulp_bound.
+    chainable = {d.name for d in registry.declarations() if d.chain_refusal is not None}
+    assert chainable.isdisjoint(CLOSED_FORM)
+    assert CLOSED_FORM <= set(lrbook.schedules.FACTORIES)
+
+
+@PARITY
+@given(cosines())
+def test_chainable_cosine_is_within_t_plus_1_ulps_up_to_t_max(s):
+    t_max = s.params["t_max"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = torch_reference(s, t_max + 1)
+    t = np.arange(t_max + 1)
+    ulps = np.abs(s(t) - ref) / np.spacing(s.params["lr"])
+    assert np.all(ulps <= t + 1), repr(s)
 
 
 def test_triangular2_past_cycle_1024_settles_at_base_lr():

@@ -8,8 +8,17 @@ parameters. Parameter names mirror PyTorch's, lower-cased.
 
 PyTorch computes most of its schedules *recursively* ("chainable" form: the new rate is
 the old rate times a factor). Here every schedule is evaluated in *closed form*, so a
-whole schedule is one vectorised NumPy expression. The two agree to rounding error; the
-tests check it to a relative tolerance of 1e-9.
+whole schedule is one vectorised NumPy expression, and it gives the same doubles on
+every CPU (powers are Python's ``**``, never NumPy's processor-specific SIMD kernels;
+see :mod:`._libm`). Where PyTorch also computes in closed form with Python floats
+(``CyclicLR``, ``OneCycleLR``, ``CosineAnnealingWarmRestarts`` and the ``LambdaLR`` of
+:func:`inverse_time_decay` and :func:`inverse_sqrt`) the rates are equal bit for bit.
+Where PyTorch is chainable (``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
+``LinearLR``, ``ConstantLR``, ``PolynomialLR``, ``CosineAnnealingLR`` and their
+compositions) each of its steps rounds once, and the rate at step ``t`` is within
+``t + 1`` ULPs of the peak rate of lrbook's; past ``t_max`` PyTorch's cosine restarts
+from its trough and amplifies its own rounding by up to ``t_max ** 2 / 2``. The tests
+check both, with NumPy's AVX-512 dispatch on and off.
 
 One module per family, each holding what one chapter teaches: :mod:`.decay` (step,
 multi-step, exponential, inverse-time, polynomial; the linear and constant-factor

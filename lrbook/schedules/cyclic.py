@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _checks as check
+from ._libm import int_powers
 from .core import Schedule, make_schedule, scaled
 from .registry import GAMMA, Declaration, Parameter, declare
 
@@ -138,6 +139,7 @@ def cyclic(
     if max_lr < base_lr:
         raise ValueError(f"max_lr must be >= base_lr ({base_lr!r}), got {max_lr!r}")
     up, down, mode, gamma = _check_cycle(step_size_up, step_size_down, mode, gamma)
+
     def fn(t):
         cycle, scale = _cycle_position(t, up, down)
         height = (max_lr - base_lr) * scale
@@ -549,8 +551,11 @@ def _amplitude(height: np.ndarray, mode: str, gamma: float, cycle, t) -> np.ndar
     if mode == "triangular":
         return height * 1.0
     if mode == "triangular2":
-        return height * (1 / (2.0 ** (cycle - 1)))
-    return scaled(height, gamma ** t.astype(np.float64))
+        # PyTorch's 1 / 2.0 ** (c - 1) is an exact power of 2 (ldexp); from cycle
+        # 1025 on PyTorch overflows, and the amplitude here is 0.
+        halvings = np.minimum(cycle - 1, 1100).astype(np.int64)
+        return height * np.where(halvings >= 1024, 0.0, np.ldexp(1.0, -halvings))
+    return scaled(height, int_powers(gamma, t))
 
 
 def _check_momenta(base_momentum, max_momentum) -> tuple[float, float]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import _checks as check
+from ._libm import int_powers, polynomial_factors
 from .core import Schedule, make_schedule, scaled
 from .registry import GAMMA, LR, Parameter, declare
 
@@ -113,7 +114,7 @@ def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     return make_schedule(
         step_decay,
         {"lr": lr, "step_size": step_size, "gamma": gamma},
-        lambda t: scaled(lr, np.power(gamma, (t // step_size).astype(np.float64))),
+        lambda t: scaled(lr, int_powers(gamma, t // step_size)),
     )
 
 
@@ -161,8 +162,8 @@ def multistep_decay(
     edges = np.asarray(ms, dtype=np.int64)
 
     def fn(t):
-        drops = np.searchsorted(edges, t, side="right").astype(np.float64)
-        return scaled(lr, np.power(gamma, drops))
+        drops = np.searchsorted(edges, t, side="right").astype(np.int64)
+        return scaled(lr, int_powers(gamma, drops))
 
     return make_schedule(
         multistep_decay,
@@ -205,7 +206,7 @@ def exponential_decay(lr: float, gamma: float) -> Schedule:
     return make_schedule(
         exponential_decay,
         {"lr": lr, "gamma": gamma},
-        lambda t: scaled(lr, np.power(gamma, t.astype(np.float64))),
+        lambda t: scaled(lr, int_powers(gamma, t)),
     )
 
 
@@ -263,7 +264,7 @@ def inverse_time_decay(
 
     def fn(t):
         ratio = (t // d).astype(np.float64) if staircase else t / d
-        return lr / (1 + k * ratio)
+        return lr * (1 / (1 + k * ratio))  # LambdaLR's order: lr * factor
 
     params = {"lr": lr, "decay_rate": k, "decay_steps": d, "staircase": staircase}
     return make_schedule(
@@ -492,5 +493,5 @@ def polynomial_decay(lr: float, total_iters: int = 5, power: float = 1.0) -> Sch
     return make_schedule(
         polynomial_decay,
         {"lr": lr, "total_iters": total, "power": power},
-        lambda t: lr * np.power(1.0 - np.minimum(t, total) / total, power),
+        lambda t: lr * polynomial_factors(np.minimum(t, total), total, power),
     )

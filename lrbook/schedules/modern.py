@@ -5,6 +5,8 @@ inverse square-root decay with warm-up. Linear decay to zero is
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _checks as check
@@ -49,7 +51,7 @@ def _wsd_torch(tls, optimizer, p):
         phases.append(
             tls.LambdaLR(
                 optimizer,
-                lambda t: 1.0 - (1.0 - end) * (min(t, decay) / decay) ** 0.5,
+                lambda t: 1.0 - (1.0 - end) * math.sqrt(min(t, decay) / decay),
             )
         )
     if len(phases) == 1:
@@ -167,7 +169,7 @@ def warmup_stable_decay(
 
 def _inverse_sqrt_torch(tls, optimizer, p):
     w = p["warmup_steps"]
-    return tls.LambdaLR(optimizer, lambda t: min((t + 1) / w, (w / (t + 1)) ** 0.5))
+    return tls.LambdaLR(optimizer, lambda t: min((t + 1) / w, math.sqrt(w / (t + 1))))
 
 
 @declare(
@@ -203,7 +205,9 @@ def inverse_sqrt(lr: float, warmup_steps: int) -> Schedule:
         [0.025, 0.1, 0.05]
 
     PyTorch equivalent: ``LambdaLR(opt, lambda t: min((t + 1) / warmup_steps,
-    (warmup_steps / (t + 1)) ** 0.5))`` with the optimizer's rate ``lr``.
+    math.sqrt(warmup_steps / (t + 1))))`` with the optimizer's rate ``lr`` (equal bit
+    for bit; ``x ** 0.5`` can differ from the correctly rounded ``math.sqrt(x)`` in
+    the last bit).
 
     References:
         Vaswani et al., "Attention Is All You Need", NeurIPS 2017, section 5.3.
