@@ -205,8 +205,10 @@ def test_a_function_answer_is_marked_on_its_sampled_values():
     half = _mark("ch3.exp_function", lambda t: ex.expected(t) if t < 100 else 1 / 0)
     assert 1 <= half < marking.POINTS
     with pytest.raises(ValueError, match="no number at t=100"):
-        marking.answer(_export(lambda t: 0.1 if t < 100 else "x", ex.steps),
-                       _spec("ch3.exp_function"))(100)
+        marking.answer(
+            _export(lambda t: 0.1 if t < 100 else "x", ex.steps),
+            _spec("ch3.exp_function"),
+        )(100)
 
 
 @pytest.mark.parametrize(
@@ -261,8 +263,17 @@ def test_read_result_refuses_links_folders_junk_and_huge_files(tmp_path):
     with pytest.raises(marking.BadResult, match="larger than"):
         marking.read_result(big)
     odd = tmp_path / "odd.json"
-    odd.write_text(json.dumps({"answers": None, "cells": "9", "errors": [5, {"cell":
-                   "x", "ename": "E\n" * 300}], "timeout": "no", "error": ["x"]}))
+    odd.write_text(
+        json.dumps(
+            {
+                "answers": None,
+                "cells": "9",
+                "errors": [5, {"cell": "x", "ename": "E\n" * 300}],
+                "timeout": "no",
+                "error": ["x"],
+            }
+        )
+    )
     data = marking.read_result(odd)
     assert data["cells"] == 0 and data["timeout"] == -1 and data["error"] == "['x']"
     assert data["errors"] == [{"cell": -1, "ename": ("E " * 50), "evalue": "None"}]
@@ -307,16 +318,31 @@ def test_keys_literal_refuses_objects():
 def test_collect_lists_every_notebook_and_every_skipped_file(tmp_path):
     (tmp_path / "carol").mkdir()
     (tmp_path / ".ipynb_checkpoints").mkdir()
-    for name in ("a.ipynb", "B.IPYNB", "carol/c.ipynb", "e.zip", "notes.txt",
-                 ".hidden.ipynb", ".ipynb_checkpoints/a-checkpoint.ipynb"):
+    for name in (
+        "a.ipynb",
+        "B.IPYNB",
+        "carol/c.ipynb",
+        "e.zip",
+        "notes.txt",
+        ".hidden.ipynb",
+        ".ipynb_checkpoints/a-checkpoint.ipynb",
+    ):
         (tmp_path / name).write_text("{}")
     (tmp_path / "link.ipynb").symlink_to(tmp_path / "a.ipynb")
     found, skipped = assign.collect(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
-        "B.IPYNB", "a.ipynb", "carol/c.ipynb"]
+        "B.IPYNB",
+        "a.ipynb",
+        "carol/c.ipynb",
+    ]
     reasons = {p.relative_to(tmp_path).as_posix(): why for p, why in skipped}
-    assert set(reasons) == {"e.zip", "notes.txt", ".hidden.ipynb",
-                            ".ipynb_checkpoints", "link.ipynb"}
+    assert set(reasons) == {
+        "e.zip",
+        "notes.txt",
+        ".hidden.ipynb",
+        ".ipynb_checkpoints",
+        "link.ipynb",
+    }
     assert "unpack" in reasons["e.zip"]
 
 
@@ -327,8 +353,11 @@ def fake_dist(tmp_path):
     _, qs = assign._master(md)
     folder = tmp_path / "dist" / md.stem / "autograder"
     folder.mkdir(parents=True)
-    spec = {"chapter": md.stem, "notebook": f"{md.stem}.ipynb",
-            "questions": [marking.spec(q) for q in qs.values() if not q.manual]}
+    spec = {
+        "chapter": md.stem,
+        "notebook": f"{md.stem}.ipynb",
+        "questions": [marking.spec(q) for q in qs.values() if not q.manual],
+    }
     (folder / "grading.json").write_text(json.dumps(spec))
     return tmp_path / "dist"
 
@@ -366,19 +395,31 @@ def test_grade_exits_non_zero_and_says_why(tmp_path, fake_dist, capsys, monkeypa
         assert str(tmp_path / folder) in err  # the absolute path
     assert "skipped all.zip: a zip archive" in err
     rc = assign.main(["grade", "ch01", "empty", "--dist", str(tmp_path / "nothing")])
-    assert rc == 2 and "run 'tools/assign.py build ch01' first" in capsys.readouterr().err
+    assert (
+        rc == 2 and "run 'tools/assign.py build ch01' first" in capsys.readouterr().err
+    )
     assert not (tmp_path / "scores.csv").exists()
 
 
-def test_grade_refuses_to_run_without_bwrap_unless_unsafe(tmp_path, fake_dist,
-                                                         monkeypatch, capsys):
+def test_grade_refuses_to_run_without_bwrap_unless_unsafe(
+    tmp_path, fake_dist, monkeypatch, capsys
+):
     import grading.sandbox
 
     monkeypatch.setattr(grading.sandbox, "bwrap", lambda: None)
     (tmp_path / "subs").mkdir()
     (tmp_path / "subs" / "a.ipynb").write_text("{}")
-    rc = assign.main(["grade", "ch01", str(tmp_path / "subs"), "--dist",
-                      str(fake_dist), "--out", str(tmp_path / "s.csv")])
+    rc = assign.main(
+        [
+            "grade",
+            "ch01",
+            str(tmp_path / "subs"),
+            "--dist",
+            str(fake_dist),
+            "--out",
+            str(tmp_path / "s.csv"),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and "bubblewrap" in err and "--unsafe" in err
     assert not (tmp_path / "s.csv").exists()
@@ -390,8 +431,18 @@ def test_the_csv_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     out = tmp_path / "scores.csv"
     out.write_text("the previous run\n")
     spec = {"questions": [{"name": "q1"}, {"name": "q2"}]}
-    rows = [{"submission": "a.ipynb", "q1": 4.0, "q2": 1.6667, "total": 5.6667,
-             "status": "ok", "failed_cells": 0, "sha256": "ab", "errors": []}]
+    rows = [
+        {
+            "submission": "a.ipynb",
+            "q1": 4.0,
+            "q2": 1.6667,
+            "total": 5.6667,
+            "status": "ok",
+            "failed_cells": 0,
+            "sha256": "ab",
+            "errors": [],
+        }
+    ]
 
     def broken(self, rows):
         raise OSError("disk full")
@@ -480,14 +531,27 @@ def test_the_sandbox_isolates_a_process(tmp_path, monkeypatch):
 
     key = Path(lrbook.__file__).parent / "exercises" / "ch01.py"
     before = key.read_bytes()
-    targets = [str(key), str(ROOT / "tools" / "assign.py"), "/etc/passwd",
-               str(Path(sys.prefix) / "bin" / "python")]
+    targets = [
+        str(key),
+        str(ROOT / "tools" / "assign.py"),
+        "/etc/passwd",
+        str(Path(sys.prefix) / "bin" / "python"),
+    ]
     sandbox = Sandbox(keys.write(tmp_path / "keys"))
     folder = tmp_path / "f"
     sandbox.prepare(folder, 0)
-    command = sandbox.command(folder, 0, [str(sandbox.python), "-c", PROBE,
-                                          str(server.getsockname()[1]), unix_path,
-                                          *targets])
+    command = sandbox.command(
+        folder,
+        0,
+        [
+            str(sandbox.python),
+            "-c",
+            PROBE,
+            str(server.getsockname()[1]),
+            unix_path,
+            *targets,
+        ],
+    )
     try:
         out = subprocess.run(command, capture_output=True, text=True, timeout=120)
     finally:

@@ -29,6 +29,7 @@ import argparse
 import concurrent.futures
 import csv
 import hashlib
+import itertools
 import json
 import os
 import queue
@@ -464,6 +465,7 @@ def build(
     and moved into place at the end; on any failure no ``dist/<chapter>`` remains
     (nor ``dist`` itself, if this build created it).
     """
+    start = time.monotonic()
     dist = Path(dist).expanduser().resolve()
     created = not dist.exists()
     dist.mkdir(parents=True, exist_ok=True)
@@ -506,6 +508,7 @@ def build(
         if check:
             verify(work, spec, unsafe=unsafe)
         work.rename(final)
+        print(f"built {final} in {time.monotonic() - start:.0f} s", flush=True)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         if created and dist.exists() and not any(dist.iterdir()):
@@ -608,7 +611,7 @@ class Grader:
         self.slots: queue.Queue[int] = queue.Queue()
         for slot in range(jobs):
             self.slots.put(slot)
-        self._count = 0
+        self._count = itertools.count(1)
 
     def close(self) -> None:
         _remove(self.root)
@@ -616,8 +619,7 @@ class Grader:
     def grade(self, data: bytes, name: str, timeout: float) -> dict:
         """One row: the points of each question, total, status, failed cells."""
         slot = self.slots.get()
-        self._count += 1
-        folder = self.root / f"submission-{self._count}"
+        folder = self.root / f"submission-{next(self._count)}"
         try:
             home = self.sandbox.prepare(folder, slot)
             notebook = self.spec["notebook"]
@@ -907,14 +909,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             failed = []
             for md in chapters(args.chapters):
-                start = time.monotonic()
                 try:
-                    folder = build(md, args.dist, unsafe=args.unsafe)
+                    build(md, args.dist, unsafe=args.unsafe)
                 except BuildError as exc:
                     print(f"FAILED {exc}", file=sys.stderr, flush=True)
                     failed.append(md.stem)
-                    continue
-                print(f"built {folder} in {time.monotonic() - start:.0f} s", flush=True)
             if failed:
                 print(f"not built: {', '.join(failed)}", file=sys.stderr)
                 return 1

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Install everything the tests need (pinned Python packages in .venv, plus Debian's Chromium for
-# the browser test) and run the whole test suite. Extra arguments are passed to pytest.
+# the browser test and bubblewrap for the grading sandbox) and run the whole test suite. Extra
+# arguments are passed to pytest.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-if [ ! -x /usr/bin/chromium ]; then
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v bwrap >/dev/null || missing+=(bubblewrap)
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "Installing Chromium for the browser test (apt-get)..."
+        echo "Installing ${missing[*]} for the browser test and the grading sandbox (apt-get)..."
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-        echo "Chromium is missing: install it (Debian: sudo apt-get install chromium)." >&2
+        echo "Missing: ${missing[*]}: install (Debian: sudo apt-get install ${missing[*]})." >&2
     fi
 fi
 # Two or more workers (pytest-xdist; one per core, at most 4): most tests use one core,

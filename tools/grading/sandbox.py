@@ -7,7 +7,7 @@ What runs inside a :class:`Sandbox`:
   belong to the network namespace;
 * not root, no capabilities: as root, ``bwrap`` builds the namespaces and
   ``setpriv`` then becomes a user id of its own per concurrent sandbox
-  (:data:`UID_BASE` + slot), with no capability; as another user, a user namespace
+  (:meth:`Sandbox.uid`), with no capability; as another user, a user namespace
   maps that user to uid 1000 and ``bwrap`` drops every capability;
 * its own process namespace (``/proc`` shows the sandbox only, ``nsenter`` cannot
   reach a host process) and ``--die-with-parent``: when the sandbox stops, every
@@ -39,7 +39,7 @@ from pathlib import Path
 
 HOME = "/home/student"
 RUNNER = "/opt/lrbook-grading/runner.py"
-UID_BASE = 3_100_000  # far above any account; one uid per concurrent sandbox
+UID_BASE = 3_100_000  # far above any account: see Sandbox.uid
 POLL = 0.2  # seconds between two looks of the watchdog
 SYSTEM = ("/usr", "/etc")
 LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -133,6 +133,12 @@ class Sandbox:
             problem = self.problem()
             if problem:
                 raise SandboxError(problem)
+
+    @staticmethod
+    def uid(slot: int) -> int:
+        """The user id of the sandbox in ``slot`` (as root): one per grading process
+        and slot, so that two gradings at once never share one."""
+        return UID_BASE + os.getpid() * 64 + slot
 
     @staticmethod
     def missing() -> bool:
@@ -282,7 +288,7 @@ class Sandbox:
             env += ["--setenv", key, value]
         user = []
         if self.root:
-            uid = str(UID_BASE + slot)
+            uid = str(self.uid(slot))
             user = [
                 "setpriv",
                 f"--reuid={uid}",
@@ -311,7 +317,7 @@ class Sandbox:
         for sub in ("home", "tmp", "shm"):
             (folder / sub).mkdir(mode=0o700)
             if self.root and not self.unsafe:
-                os.chown(folder / sub, UID_BASE + slot, UID_BASE + slot)
+                os.chown(folder / sub, self.uid(slot), self.uid(slot))
         return folder / "home"
 
     def run(self, folder: Path, timeout: float, slot: int = 0) -> Outcome:
@@ -353,7 +359,7 @@ class Sandbox:
             _kill(proc)
             tail.join()
             if self.root and not self.unsafe:
-                _kill_user(UID_BASE + slot)
+                _kill_user(self.uid(slot))
         outcome.returncode = proc.returncode
         outcome.stderr = tail.text()
         outcome.seconds = time.monotonic() - start
