@@ -38,25 +38,40 @@ def multistep_decays(draw):
 
 @st.composite
 def exponential_decays(draw):
-    return lrbook.exponential_decay(draw(lrs), draw(st.floats(0.99, 1.0)))
+    lr, gamma = draw(lrs), draw(st.floats(0.99, 1.0))
+    if draw(st.booleans()):
+        return lrbook.exponential_decay(lr, gamma)
+    return lrbook.exponential_decay(  # the Keras/optax options (a LambdaLR)
+        lr,
+        draw(st.floats(0.5, 1.0)),
+        decay_steps=draw(st.integers(1, 50)),
+        staircase=draw(st.booleans()),
+        transition_begin=draw(st.integers(0, 100)),
+        end_lr=draw(st.none() | st.floats(0.0, 1.0).map(lambda f: f * lr)),
+    )
 
 
 @st.composite
 def linears(draw):
     return lrbook.linear(
         draw(lrs),
-        draw(st.floats(0.01, 1.0)),
+        draw(st.just(0.0) | st.floats(0.01, 1.0)),
         draw(st.floats(0.0, 1.0)),
         draw(st.integers(1, 500)),
     )
 
 
 @st.composite
-def cosines(draw):
+def cosines(draw, options=True):
     lr = draw(lrs)
-    return lrbook.cosine_annealing(
-        lr, draw(st.integers(1, 2000)), draw(st.floats(0.0, 1.0)) * lr
-    )
+    args = (lr, draw(st.integers(1, 2000)), draw(st.floats(0.0, 1.0)) * lr)
+    if options and draw(st.booleans()):
+        return lrbook.cosine_annealing(
+            *args,
+            clamp=draw(st.booleans()),
+            exponent=draw(st.sampled_from([1.0, 2.0]) | st.floats(0.5, 3.0)),
+        )
+    return lrbook.cosine_annealing(*args)
 
 
 @st.composite
@@ -67,6 +82,7 @@ def warm_restarts(draw):
         draw(st.integers(1, 200)),
         draw(st.integers(1, 4)),
         draw(st.floats(0.0, 1.0)) * lr,
+        cycle_decay=draw(st.just(1.0) | st.floats(0.3, 1.0)),
     )
 
 
@@ -129,8 +145,8 @@ def inverse_times(draw):
     return lrbook.inverse_time_decay(
         draw(lrs),
         draw(st.floats(0.0, 2.0)),
-        draw(st.integers(1, 100)),
-        draw(st.booleans()),
+        decay_steps=draw(st.integers(1, 100)),
+        staircase=draw(st.booleans()),
     )
 
 
@@ -143,8 +159,12 @@ def constant_factors(draw):
 
 @st.composite
 def polynomials(draw):
+    lr = draw(lrs)
+    args = (lr, draw(st.integers(1, 2000)), draw(st.floats(0.1, 4.0)))
+    if draw(st.booleans()):
+        return lrbook.polynomial_decay(*args)
     return lrbook.polynomial_decay(
-        draw(lrs), draw(st.integers(1, 2000)), draw(st.floats(0.1, 4.0))
+        *args, end_lr=draw(st.floats(0.0, 1.0)) * lr, cycle=draw(st.booleans())
     )
 
 
@@ -203,14 +223,21 @@ def wsds(draw):
         draw(st.integers(0, 300)),
         draw(st.integers(1, 1000)),
         draw(st.sampled_from(["linear", "cosine", "1-sqrt"])),
-        draw(st.floats(0.01, 1.0)),
+        draw(st.just(0.0) | st.floats(0.01, 1.0)),
         draw(st.floats(0.0, 1.0)),
     )
 
 
 @st.composite
 def inverse_sqrts(draw):
-    return lrbook.inverse_sqrt(draw(lrs), draw(st.integers(1, 1000)))
+    if draw(st.booleans()):
+        return lrbook.inverse_sqrt(draw(lrs), draw(st.integers(1, 1000)))
+    return lrbook.inverse_sqrt(  # Hugging Face's offset and timescale
+        draw(lrs),
+        draw(st.integers(0, 1000)),
+        offset=draw(st.sampled_from([0, 1])),
+        timescale=draw(st.integers(1, 10_000)),
+    )
 
 
 ALL = {
@@ -279,6 +306,21 @@ def ulp_bound(s: Schedule, t: np.ndarray) -> np.ndarray:
     return (t + 1.0) * amplify
 
 
+def closed_form(s: Schedule) -> bool:
+    """Whether PyTorch's scheduler for ``s`` computes its rate in closed form, as
+    ``lr * factor(t)`` or as lrbook does (then lrbook equals it bit for bit)."""
+    p = s.params
+    if s.name == "cosine_warm_restarts":
+        return "cycle_decay" not in p  # else a LambdaLR that divides by lr
+    if s.name == "exponential_decay":
+        return "decay_steps" in p  # Keras/optax options: LambdaLR
+    if s.name == "polynomial_decay":
+        return "end_lr" in p
+    if s.name == "linear":
+        return p["start_factor"] == 0  # LinearLR refuses 0: LambdaLR
+    return s.name in CLOSED_FORM
+
+
 def assert_matches_torch(s: Schedule, n: int = 3000) -> None:
     """Bit for bit where PyTorch computes in closed form; within :func:`ulp_bound`
     where it is chainable."""
@@ -294,7 +336,7 @@ def assert_matches_torch(s: Schedule, n: int = 3000) -> None:
         warnings.simplefilter("ignore")  # e.g. PyTorch's own deprecation notes
         ref = torch_reference(s, n)
     ours = s(np.arange(n))
-    if s.name in CLOSED_FORM:
+    if closed_form(s):
         mismatch = np.flatnonzero(ours != ref)
         assert mismatch.size == 0, (
             f"{s!r} differs from PyTorch's closed form at t={mismatch[:5].tolist()}:"
@@ -376,7 +418,7 @@ def test_which_parity_is_exact():
 
 
 @PARITY
-@given(cosines())
+@given(cosines(options=False))
 def test_chainable_cosine_is_within_t_plus_1_ulps_up_to_t_max(s):
     t_max = s.params["t_max"]
     with warnings.catch_warnings():
@@ -523,7 +565,7 @@ BAD_ARGS = [
     (lambda: lrbook.multistep_decay(0.1, 10), TypeError, "milestones"),
     (lambda: lrbook.exponential_decay(0.1, 0.0), ValueError, "gamma"),
     (lambda: lrbook.exponential_decay(0.1, float("nan")), ValueError, "gamma"),
-    (lambda: lrbook.linear(0.1, start_factor=0.0), ValueError, "start_factor"),
+    (lambda: lrbook.linear(0.1, start_factor=-0.1), ValueError, "start_factor"),
     (lambda: lrbook.linear(0.1, end_factor=1.5), ValueError, "end_factor"),
     (lambda: lrbook.linear(0.1, total_iters=0), ValueError, "total_iters"),
     (lambda: lrbook.cosine_annealing(0.1, t_max=0), ValueError, "t_max"),
@@ -558,6 +600,34 @@ BAD_ARGS = [
         "final_div_factor",
     ),
     (lambda: lrbook.one_cycle(0.1, 100, three_phase="yes"), TypeError, "three_phase"),
+    # the options that translate other libraries' schedules (issue 26)
+    (lambda: lrbook.exponential_decay(0.1, 0.9, 10), TypeError, "positional"),
+    (lambda: lrbook.inverse_time_decay(0.1, 10, 0.96), TypeError, "positional"),
+    (
+        lambda: lrbook.exponential_decay(0.1, 0.9, decay_steps=0),
+        ValueError,
+        "decay_steps",
+    ),
+    (lambda: lrbook.exponential_decay(0.1, 0.9, staircase=1), TypeError, "staircase"),
+    (
+        lambda: lrbook.exponential_decay(0.1, 0.9, transition_begin=-1),
+        ValueError,
+        "transition_begin",
+    ),
+    (lambda: lrbook.exponential_decay(0.1, 0.9, end_lr=-1.0), ValueError, "end_lr"),
+    (lambda: lrbook.polynomial_decay(0.1, 10, end_lr=-0.1), ValueError, "end_lr"),
+    (lambda: lrbook.polynomial_decay(0.0, 10, end_lr=0.1), ValueError, "end_lr"),
+    (lambda: lrbook.polynomial_decay(0.1, 10, cycle="yes"), TypeError, "cycle"),
+    (lambda: lrbook.cosine_annealing(0.1, 10, clamp=1), TypeError, "clamp"),
+    (lambda: lrbook.cosine_annealing(0.1, 10, exponent=0.0), ValueError, "exponent"),
+    (
+        lambda: lrbook.cosine_warm_restarts(0.1, 10, cycle_decay=0.0),
+        ValueError,
+        "cycle_decay",
+    ),
+    (lambda: lrbook.inverse_sqrt(0.1, 10, offset=2), ValueError, "offset"),
+    (lambda: lrbook.inverse_sqrt(0.1, 0), ValueError, "timescale"),
+    (lambda: lrbook.inverse_sqrt(0.1, 5, timescale=0), ValueError, "timescale"),
     (lambda: lrbook.sequential([lrbook.constant(0.1)], []), ValueError, "schedules"),
     (
         lambda: lrbook.sequential([lrbook.constant(0.1), lambda t: 0.1], [5]),
@@ -672,9 +742,9 @@ def test_inverse_time_decay_bad_arguments():
     with pytest.raises(ValueError, match="decay_rate"):
         lrbook.inverse_time_decay(0.1, -1.0)
     with pytest.raises(ValueError, match="decay_steps"):
-        lrbook.inverse_time_decay(0.1, 1.0, 0)
+        lrbook.inverse_time_decay(0.1, 1.0, decay_steps=0)
     with pytest.raises(TypeError, match="staircase"):
-        lrbook.inverse_time_decay(0.1, 1.0, 1, staircase=1)
+        lrbook.inverse_time_decay(0.1, 1.0, decay_steps=1, staircase=1)
 
 
 @pytest.mark.parametrize(

@@ -172,7 +172,7 @@ def test_chained_refuses_what_pytorch_does_not_multiply(parts, match):
         (lambda: lrbook.chained([0.1]), TypeError, r"schedules\[0\]"),
         (lambda: lrbook.warmup(0.1, 5), TypeError, "schedule must be a Schedule"),
         (lambda: lrbook.warmup(lrbook.constant(0.1), 0), ValueError, "steps"),
-        (lambda: lrbook.warmup(lrbook.constant(0.1), 5, 0.0), ValueError, "start"),
+        (lambda: lrbook.warmup(lrbook.constant(0.1), 5, -0.1), ValueError, "start"),
         (
             lambda: lrbook.warmup(lrbook.one_cycle(0.1, 100), 5),
             ValueError,
@@ -253,7 +253,7 @@ def test_inverse_sqrt_peaks_at_the_end_of_warm_up_and_decays_like_one_over_root_
         (lambda: lrbook.warmup_stable_decay(0.1, 5, 5, 0), ValueError, "decay_steps"),
         (lambda: lrbook.warmup_stable_decay(0.1, 5, 5, 5, "exp"), ValueError, "shape"),
         (
-            lambda: lrbook.warmup_stable_decay(0.1, 5, 5, 5, start_factor=0),
+            lambda: lrbook.warmup_stable_decay(0.1, 5, 5, 5, start_factor=-0.5),
             ValueError,
             "start_factor",
         ),

@@ -46,7 +46,7 @@ CASES = [
     "one_cycle(0.3, 2999, 0.2, 'linear', three_phase=True)",
     "one_cycle_momentum(2999, 0.3)",
     "cosine_warm_restarts(0.1, 7, 3, 0.001)",
-    "inverse_time_decay(0.1, 0.7, 3)",
+    "inverse_time_decay(0.1, 0.7, decay_steps=3)",
     "inverse_sqrt(0.1, 37)",
     "step_decay(0.1, 7, 0.9375)",
     "multistep_decay(0.1, [5, 50, 500], 0.9375)",

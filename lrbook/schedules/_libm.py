@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-__all__ = ["int_powers", "polynomial_factors", "pow_of_table"]
+__all__ = ["int_powers", "polynomial_factors", "pow_of_table", "powers"]
 
 #: Tables up to this many entries are cached (8 MB each); larger exponents are
 #: evaluated on their distinct values only.
@@ -163,3 +163,27 @@ def polynomial_factors(m: np.ndarray, total: int, power: float) -> np.ndarray:
         return _polynomial_table(total, power)[m]
     distinct, index = np.unique(m, return_inverse=True)
     return pow_of_table(1.0 - distinct / total, power)[index].reshape(m.shape)
+
+
+def powers(bases, exponents) -> np.ndarray:
+    """``b ** e`` elementwise for float arrays (broadcast), each value as Python's
+    float power computes it, evaluated once per distinct pair.
+
+    Examples:
+        >>> powers(np.array([0.25, 0.25, 0.5]), 0.5).tolist()
+        [0.5, 0.5, 0.7071067811865476]
+    """
+    b, e = np.broadcast_arrays(
+        np.asarray(bases, dtype=np.float64), np.asarray(exponents, dtype=np.float64)
+    )
+    if b.size == 0:
+        return np.empty(b.shape, dtype=np.float64)
+    pairs = np.stack([b.ravel(), e.ravel()], axis=1)
+    distinct, index = np.unique(pairs, axis=0, return_inverse=True)
+    if _numpy_loop_is_python_pow():
+        values = _reversed_pow(distinct[:, 0], distinct[:, 1])
+    else:
+        values = _map_pow(
+            distinct[:, 0].tolist(), distinct[:, 1].tolist(), len(distinct)
+        )
+    return values[index.reshape(-1)].reshape(b.shape)

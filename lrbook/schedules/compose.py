@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _checks as check
 from .core import Schedule, make_schedule
-from .decay import linear
+from .decay import linear, ramp_torch
 from .registry import Parameter, declaration, declare, torch_scheduler
 
 __all__ = ["chained", "per_epoch", "sequential", "warmup"]
@@ -223,7 +223,7 @@ def chained(schedules: Sequence[Schedule]) -> Schedule:
 def _warmup_torch(tls, optimizer, p):
     inner = p["schedule"]
     _shared_rate(optimizer, [inner], "SequentialLR")
-    ramp = tls.LinearLR(optimizer, p["start_factor"], 1.0, p["steps"])
+    ramp = ramp_torch(tls, optimizer, p["start_factor"], 1.0, p["steps"])
     if inner.name == "constant":  # nothing after the ramp: LinearLR alone
         return ramp
     after = torch_scheduler(optimizer, inner)
@@ -255,8 +255,9 @@ def warmup(schedule: Schedule, steps: int, start_factor: float = 1.0 / 3) -> Sch
         schedule: a :class:`Schedule` with an ``lr`` (``one_cycle`` warms up already;
             ``cyclic`` has no single base rate).
         steps: :math:`T_w \ge 1`, the length of the warm-up in updates.
-        start_factor: :math:`f_s \in (0, 1]`, the first rate as a fraction of
-            :math:`\alpha_0` (default 1/3, as PyTorch's ``LinearLR``).
+        start_factor: :math:`f_s \in [0, 1]`, the first rate as a fraction of
+            :math:`\alpha_0` (default 1/3, as PyTorch's ``LinearLR``; 0 warms up
+            from 0, as Hugging Face, Keras and optax do).
 
     Returns:
         A :class:`Schedule`.

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import _checks as check
-from ._libm import int_powers, polynomial_factors
+from ._libm import int_powers, polynomial_factors, powers
 from .core import Schedule, make_schedule, scaled
 from .registry import GAMMA, LR, Parameter, declare
 
@@ -172,24 +172,89 @@ def multistep_decay(
     )
 
 
+_EXPONENTIAL_DEFAULTS = {
+    "decay_steps": 1,
+    "staircase": False,
+    "transition_begin": 0,
+    "end_lr": None,
+}
+
+
+def _exponential_is_plain(p: dict) -> bool:
+    return all(p.get(k, v) == v for k, v in _EXPONENTIAL_DEFAULTS.items())
+
+
+def _exponential_factor(p: dict):
+    """The factor of :func:`exponential_decay` at step ``t`` in Python floats."""
+    p = {**_EXPONENTIAL_DEFAULTS, **p}
+    lr, gamma, d, begin = p["lr"], p["gamma"], p["decay_steps"], p["transition_begin"]
+    bound = None if p["end_lr"] is None or lr == 0 else p["end_lr"] / lr
+
+    def factor(t):
+        k = max(t - begin, 0)
+        f = gamma ** (k // d if p["staircase"] else k / d)
+        if bound is not None:
+            f = max(f, bound) if gamma <= 1 else min(f, bound)
+        return f
+
+    return factor
+
+
+def _exponential_torch(tls, optimizer, p):
+    if _exponential_is_plain(p):
+        return tls.ExponentialLR(optimizer, p["gamma"])
+    return tls.LambdaLR(optimizer, _exponential_factor(p))
+
+
 @declare(
     family="decay",
     pytorch="ExponentialLR",
-    torch=lambda tls, optimizer, p: tls.ExponentialLR(optimizer, p["gamma"]),
-    parameters={"lr": LR, "gamma": GAMMA},
-    chain_refusal=lambda p: None,
+    torch=_exponential_torch,
+    parameters={"lr": LR, "gamma": GAMMA, "decay_steps": Parameter("d", "steps")},
+    chain_refusal=lambda p: None
+    if _exponential_is_plain(p)
+    else (
+        "with decay_steps, staircase, transition_begin or end_lr its PyTorch"
+        " scheduler is a LambdaLR, which overwrites the rate"
+    ),
 )
-def exponential_decay(lr: float, gamma: float) -> Schedule:
+def exponential_decay(
+    lr: float,
+    gamma: float,
+    *,
+    decay_steps: int = 1,
+    staircase: bool = False,
+    transition_begin: int = 0,
+    end_lr: float | None = None,
+) -> Schedule:
     r"""Exponential decay: multiply the learning rate by ``gamma`` at every step.
 
     .. math::
         \alpha_t = \alpha_0 \, \gamma^{t}
 
     The rate halves every :math:`\ln 2 / \ln(1/\gamma)` steps (its half-life).
+    Keras and optax give a rate per ``decay_steps`` instead, start late and stop at an
+    end value; the keyword arguments express them:
+
+    .. math::
+        \alpha_t = \alpha_0 \, \gamma^{k/d}, \qquad k = \max(t - B, 0),
+
+    with :math:`d` = ``decay_steps``, :math:`B` = ``transition_begin`` and
+    :math:`k/d` rounded down with ``staircase``; with ``end_lr`` the rate stops there
+    (a floor when :math:`\gamma < 1`, a ceiling when :math:`\gamma > 1`).
 
     Args:
         lr: the initial learning rate :math:`\alpha_0 \ge 0`.
-        gamma: the factor :math:`\gamma > 0` per step (below 1 to decay).
+        gamma: the factor :math:`\gamma > 0` per step (per ``decay_steps`` steps;
+            below 1 to decay).
+        decay_steps: :math:`d \ge 1`, the steps over which the rate is multiplied
+            by :math:`\gamma` (keyword only: Keras' ``ExponentialDecay(lr,
+            decay_steps, decay_rate)`` takes it before the rate).
+        staircase: whether to round :math:`k/d` down (a drop every :math:`d` steps).
+        transition_begin: :math:`B \ge 0`, the steps at :math:`\alpha_0` before the
+            decay starts (optax).
+        end_lr: ``None``, or a rate :math:`\ge 0` at which the decay stops (optax's
+            ``end_value``).
 
     Returns:
         A :class:`Schedule`.
@@ -198,16 +263,41 @@ def exponential_decay(lr: float, gamma: float) -> Schedule:
         >>> s = exponential_decay(0.1, gamma=0.5)
         >>> s(0), s(1), s(3)
         (0.1, 0.05, 0.0125)
+        >>> k = exponential_decay(0.1, 0.5, decay_steps=10, staircase=True)
+        >>> k(9), k(10)
+        (0.1, 0.05)
 
-    PyTorch equivalent: ``torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma)``.
+    PyTorch equivalent: ``torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma)``;
+    with the keyword arguments, ``LambdaLR(optimizer, lambda t: gamma ** (max(t - B,
+    0) / d))`` (Keras: ``ExponentialDecay(lr, decay_steps, gamma, staircase)``; optax:
+    ``exponential_decay(lr, decay_steps, gamma, transition_begin, staircase,
+    end_value)``).
     """
     lr = check.learning_rate("lr", lr)
     gamma = check.finite("gamma", gamma, minimum=0.0, strict=True)
-    return make_schedule(
-        exponential_decay,
-        {"lr": lr, "gamma": gamma},
-        lambda t: scaled(lr, int_powers(gamma, t)),
-    )
+    d = check.integer("decay_steps", decay_steps, minimum=1)
+    if not isinstance(staircase, bool):
+        raise TypeError(f"staircase must be a bool, got {staircase!r}")
+    begin = check.integer("transition_begin", transition_begin, minimum=0)
+    end = None if end_lr is None else check.learning_rate("end_lr", end_lr)
+    params = {"lr": lr, "gamma": gamma}
+    if not (d == 1 and not staircase and begin == 0 and end is None):
+        params.update(
+            decay_steps=d, staircase=staircase, transition_begin=begin, end_lr=end
+        )
+
+    def fn(t):
+        k = np.maximum(t - begin, 0)
+        if d == 1 or staircase:
+            factor = int_powers(gamma, k // d)
+        else:
+            factor = powers(gamma, k / d)
+        if end is not None and lr > 0:
+            bound = end / lr
+            factor = (np.maximum if gamma <= 1 else np.minimum)(factor, bound)
+        return scaled(lr, factor)
+
+    return make_schedule(exponential_decay, params, fn)
 
 
 @declare(
@@ -221,7 +311,7 @@ def exponential_decay(lr: float, gamma: float) -> Schedule:
     },
 )
 def inverse_time_decay(
-    lr: float, decay_rate: float, decay_steps: int = 1, staircase: bool = False
+    lr: float, decay_rate: float, *, decay_steps: int = 1, staircase: bool = False
 ) -> Schedule:
     r"""Inverse-time ("time-based") decay: the rate falls like :math:`1/t`.
 
@@ -237,7 +327,9 @@ def inverse_time_decay(
     Args:
         lr: the initial learning rate :math:`\alpha_0 \ge 0`.
         decay_rate: :math:`k \ge 0`.
-        decay_steps: :math:`d \ge 1`.
+        decay_steps: :math:`d \ge 1` (keyword only: Keras' ``InverseTimeDecay(lr,
+            decay_steps, decay_rate)`` takes the two in the other order, and a
+            positional call would swap them silently).
         staircase: whether to round :math:`t/d` down.
 
     Returns:
@@ -323,11 +415,22 @@ def half_life(gamma: float) -> float:
     return math.log(2.0) / math.log(1.0 / g)
 
 
+def ramp_torch(tls, optimizer, start_factor, end_factor, total_iters):
+    """PyTorch's ``LinearLR``, or for ``start_factor=0`` (which ``LinearLR`` refuses:
+    its next step would divide by 0) the ``LambdaLR`` of the same closed form."""
+    if start_factor > 0:
+        return tls.LinearLR(optimizer, start_factor, end_factor, total_iters)
+    fs, fe, total = start_factor, end_factor, total_iters
+    return tls.LambdaLR(
+        optimizer, lambda t: fe if t >= total else fs + (fe - fs) * t / total
+    )
+
+
 @declare(
     family="decay",
     pytorch="LinearLR",
-    torch=lambda tls, optimizer, p: tls.LinearLR(
-        optimizer, p["start_factor"], p["end_factor"], p["total_iters"]
+    torch=lambda tls, optimizer, p: ramp_torch(
+        tls, optimizer, p["start_factor"], p["end_factor"], p["total_iters"]
     ),
     parameters={
         "lr": LR,
@@ -335,7 +438,12 @@ def half_life(gamma: float) -> float:
         "end_factor": Parameter("f_e"),
         "total_iters": Parameter("T", "steps"),
     },
-    chain_refusal=lambda p: None,
+    chain_refusal=lambda p: None
+    if p["start_factor"] > 0
+    else (
+        "start_factor=0: PyTorch's LinearLR refuses it (it would divide by 0), and"
+        " the LambdaLR that replaces it overwrites the rate"
+    ),
 )
 def linear(
     lr: float,
@@ -354,7 +462,8 @@ def linear(
 
     Args:
         lr: the base learning rate :math:`\alpha_0 \ge 0`.
-        start_factor: :math:`f_s \in (0, 1]`.
+        start_factor: :math:`f_s \in [0, 1]` (0: a warm-up from 0, as Hugging Face,
+            Keras and optax do; PyTorch's ``LinearLR`` needs :math:`f_s > 0`).
         end_factor: :math:`f_e \in [0, 1]`.
         total_iters: :math:`T \ge 1`, the length of the ramp in steps.
 
@@ -367,16 +476,15 @@ def linear(
         [0.025, 0.05, 0.075, 0.1, 0.1]
 
     PyTorch equivalent: ``torch.optim.lr_scheduler.LinearLR(optimizer, start_factor,
-    end_factor, total_iters)``.
+    end_factor, total_iters)`` (for ``start_factor=0``, ``LambdaLR(optimizer, lambda t:
+    end_factor * min(t, total_iters) / total_iters)``).
 
     References:
         Goyal et al., "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", 2017
         (gradual warm-up).
     """
     lr = check.learning_rate("lr", lr)
-    fs = check.finite(
-        "start_factor", start_factor, minimum=0.0, strict=True, maximum=1.0
-    )
+    fs = check.finite("start_factor", start_factor, minimum=0.0, maximum=1.0)
     fe = check.finite("end_factor", end_factor, minimum=0.0, maximum=1.0)
     total = check.integer("total_iters", total_iters, minimum=1)
     return make_schedule(
@@ -441,20 +549,53 @@ def constant_factor(
     )
 
 
+def _polynomial_is_plain(p: dict) -> bool:
+    return p.get("end_lr", 0.0) == 0.0 and not p.get("cycle", False)
+
+
+def _polynomial_torch(tls, optimizer, p):
+    total, power = p["total_iters"], p["power"]
+    if _polynomial_is_plain(p):
+        return tls.PolynomialLR(optimizer, total_iters=total, power=power)
+    e = p["end_lr"] / p["lr"] if p["lr"] > 0 else 0.0
+    cycle = p["cycle"]
+
+    def factor(t):
+        if cycle:
+            span = total * max(math.ceil(t / total), 1)
+            c = (1.0 - t / span) ** power
+        else:
+            c = (1.0 - min(t, total) / total) ** power
+        return (1 - e) * c + e
+
+    return tls.LambdaLR(optimizer, factor)
+
+
 @declare(
     family="decay",
     pytorch="PolynomialLR",
-    torch=lambda tls, optimizer, p: tls.PolynomialLR(
-        optimizer, total_iters=p["total_iters"], power=p["power"]
-    ),
+    torch=_polynomial_torch,
     parameters={
         "lr": LR,
         "total_iters": Parameter("T", "steps"),
         "power": Parameter("p"),
+        "end_lr": Parameter(r"\alpha_T"),
     },
-    chain_refusal=lambda p: None,
+    chain_refusal=lambda p: None
+    if _polynomial_is_plain(p)
+    else (
+        "with end_lr or cycle its PyTorch scheduler is a LambdaLR, which overwrites"
+        " the rate"
+    ),
 )
-def polynomial_decay(lr: float, total_iters: int = 5, power: float = 1.0) -> Schedule:
+def polynomial_decay(
+    lr: float,
+    total_iters: int = 5,
+    power: float = 1.0,
+    *,
+    end_lr: float = 0.0,
+    cycle: bool = False,
+) -> Schedule:
     r"""Polynomial decay to zero over ``total_iters`` steps; ``power=1`` is linear.
 
     .. math::
@@ -464,10 +605,21 @@ def polynomial_decay(lr: float, total_iters: int = 5, power: float = 1.0) -> Sch
     at :math:`t = T` and stays there. With :math:`p = 1` it falls in a straight line
     ("linear decay to zero"); :math:`p > 1` drops fast early, :math:`p < 1` late.
 
+    With an end rate :math:`\alpha_T` (``end_lr``, Keras' ``end_learning_rate``,
+    optax's ``end_value``) the schedule is
+    :math:`\alpha_0 \left((1 - e)(1 - \min(t, T)/T)^p + e\right)` with
+    :math:`e = \alpha_T/\alpha_0`; with ``cycle`` (Keras) :math:`T` is replaced by
+    :math:`T \lceil t/T \rceil` and :math:`\min(t, T)` by :math:`t`, so the decay
+    starts again, slower, after every :math:`T` steps.
+
     Args:
         lr: the initial learning rate :math:`\alpha_0 \ge 0`.
         total_iters: :math:`T \ge 1`, the step at which the rate reaches 0.
         power: :math:`p > 0`.
+        end_lr: :math:`\alpha_T \ge 0`, the rate at step :math:`T` and after (above
+            ``lr`` it is a rise; needs ``lr > 0`` unless 0).
+        cycle: whether to decay again from ``lr`` after each :math:`T` steps (Keras'
+            ``cycle=True``).
 
     Returns:
         A :class:`Schedule`.
@@ -480,7 +632,9 @@ def polynomial_decay(lr: float, total_iters: int = 5, power: float = 1.0) -> Sch
         0.025
 
     PyTorch equivalent: ``torch.optim.lr_scheduler.PolynomialLR(optimizer,
-    total_iters, power)``.
+    total_iters, power)``; with ``end_lr`` or ``cycle`` a ``LambdaLR`` (Keras:
+    ``PolynomialDecay(lr, total_iters, end_lr, power, cycle)``; optax:
+    ``polynomial_schedule(lr, end_lr, power, total_iters)``).
 
     References:
         Chen et al., "DeepLab: Semantic Image Segmentation with Deep Convolutional
@@ -490,8 +644,26 @@ def polynomial_decay(lr: float, total_iters: int = 5, power: float = 1.0) -> Sch
     lr = check.learning_rate("lr", lr)
     total = check.integer("total_iters", total_iters, minimum=1)
     power = check.finite("power", power, minimum=0.0, strict=True)
-    return make_schedule(
-        polynomial_decay,
-        {"lr": lr, "total_iters": total, "power": power},
-        lambda t: lr * polynomial_factors(np.minimum(t, total), total, power),
-    )
+    end = check.learning_rate("end_lr", end_lr)
+    if not isinstance(cycle, bool):
+        raise TypeError(f"cycle must be a bool, got {cycle!r}")
+    if lr == 0 and end > 0:
+        raise ValueError(
+            f"end_lr must be 0 when lr is 0 (it is a fraction of lr), got {end_lr!r}"
+        )
+    params = {"lr": lr, "total_iters": total, "power": power}
+    if end or cycle:
+        params.update(end_lr=end, cycle=cycle)
+    e = end / lr if lr > 0 else 0.0
+
+    def fn(t):
+        if cycle:
+            span = total * np.maximum(-(-t // total), 1)
+            c = powers(1.0 - t / span, power)
+        else:
+            c = polynomial_factors(np.minimum(t, total), total, power)
+        if not params.get("end_lr") and not cycle:
+            return lr * c
+        return lr * ((1 - e) * c + e)
+
+    return make_schedule(polynomial_decay, params, fn)

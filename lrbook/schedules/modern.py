@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import _checks as check
 from .core import Schedule, make_schedule
+from .decay import ramp_torch
 from .registry import LR, Parameter, declare
 
 __all__ = ["inverse_sqrt", "warmup_stable_decay"]
@@ -35,7 +36,7 @@ def _wsd_torch(tls, optimizer, p):
     end, shape = p["end_factor"], p["decay_shape"]
     phases, lengths = [], []
     if warm:
-        phases.append(tls.LinearLR(optimizer, p["start_factor"], 1.0, warm))
+        phases.append(ramp_torch(tls, optimizer, p["start_factor"], 1.0, warm))
         lengths.append(warm)
     if stable:
         phases.append(tls.LinearLR(optimizer, 1.0, 1.0, stable))
@@ -107,8 +108,8 @@ def warmup_stable_decay(
         stable_steps: :math:`T_s \ge 0`.
         decay_steps: :math:`T_d \ge 1`.
         decay_shape: ``"linear"``, ``"cosine"`` or ``"1-sqrt"``.
-        start_factor: :math:`f_s \in (0, 1]`, the first rate of the warm-up as a
-            fraction of :math:`\alpha_0`.
+        start_factor: :math:`f_s \in [0, 1]`, the first rate of the warm-up as a
+            fraction of :math:`\alpha_0` (0: from 0, as Hugging Face's warm-ups).
         end_factor: :math:`f_e \in [0, 1]`, the last rate as a fraction of
             :math:`\alpha_0`.
 
@@ -138,9 +139,7 @@ def warmup_stable_decay(
     stable = check.integer("stable_steps", stable_steps, minimum=0)
     decay = check.integer("decay_steps", decay_steps, minimum=1)
     shape = check.choice("decay_shape", decay_shape, DECAY_SHAPES)
-    fs = check.finite(
-        "start_factor", start_factor, minimum=0.0, strict=True, maximum=1.0
-    )
+    fs = check.finite("start_factor", start_factor, minimum=0.0, maximum=1.0)
     fe = check.finite("end_factor", end_factor, minimum=0.0, maximum=1.0)
     decay_start = warm + stable
 
@@ -168,17 +167,29 @@ def warmup_stable_decay(
 
 
 def _inverse_sqrt_torch(tls, optimizer, p):
-    w = p["warmup_steps"]
-    return tls.LambdaLR(optimizer, lambda t: min((t + 1) / w, math.sqrt(w / (t + 1))))
+    w, offset = p["warmup_steps"], p.get("offset", 1)
+    tau = p.get("timescale") or w
+
+    def factor(t):
+        s = t + offset
+        return s / w if s < w else math.sqrt(tau / (s + (tau - w)))
+
+    return tls.LambdaLR(optimizer, factor)
 
 
 @declare(
     family="modern",
     pytorch="LambdaLR",
     torch=_inverse_sqrt_torch,
-    parameters={"lr": LR, "warmup_steps": Parameter("T_w", "steps")},
+    parameters={
+        "lr": LR,
+        "warmup_steps": Parameter("T_w", "steps"),
+        "timescale": Parameter(r"\tau", "steps"),
+    },
 )
-def inverse_sqrt(lr: float, warmup_steps: int) -> Schedule:
+def inverse_sqrt(
+    lr: float, warmup_steps: int, *, offset: int = 1, timescale: int | None = None
+) -> Schedule:
     r"""Linear warm-up, then inverse square-root decay: the original Transformer's
     schedule.
 
@@ -192,9 +203,24 @@ def inverse_sqrt(lr: float, warmup_steps: int) -> Schedule:
     Vaswani et al. write it as :math:`d^{-1/2} \min(s^{-1/2}, s\,T_w^{-3/2})` with
     :math:`s = t + 1`, the same curve with peak :math:`(d\,T_w)^{-1/2}`.
 
+    Hugging Face's ``get_inverse_sqrt_schedule`` counts from :math:`s = t`
+    (``offset=0``: its rate is 0 at step 0 and peaks at :math:`t = T_w`) and decays on
+    its own
+    ``timescale`` :math:`\tau`; in general, with :math:`s = t + \mathrm{offset}`,
+
+    .. math::
+        \alpha_t = \alpha_0 \begin{cases} s / T_w & s < T_w \\
+                   \sqrt{\tau / (s + \tau - T_w)} & s \ge T_w \end{cases}
+
+    which is the formula above for ``offset=1`` and :math:`\tau = T_w`.
+
     Args:
         lr: the peak rate :math:`\alpha_0 \ge 0`.
-        warmup_steps: :math:`T_w \ge 1`.
+        warmup_steps: :math:`T_w \ge 0` (0: no warm-up; then ``timescale`` is
+            needed).
+        offset: 1 (the Transformer's :math:`s = t + 1`) or 0 (Hugging Face).
+        timescale: :math:`\tau \ge 1`, the steps over which the decay's
+            :math:`1/\sqrt{\cdot}` is measured (default :math:`T_w`).
 
     Returns:
         A :class:`Schedule`.
@@ -203,19 +229,37 @@ def inverse_sqrt(lr: float, warmup_steps: int) -> Schedule:
         >>> s = inverse_sqrt(0.1, warmup_steps=4)
         >>> [round(s(t), 12) for t in (0, 3, 15)]
         [0.025, 0.1, 0.05]
+        >>> hf = inverse_sqrt(0.1, warmup_steps=4, offset=0)
+        >>> [round(hf(t), 12) for t in (0, 4, 16)]
+        [0.0, 0.1, 0.05]
 
     PyTorch equivalent: ``LambdaLR(opt, lambda t: min((t + 1) / warmup_steps,
     math.sqrt(warmup_steps / (t + 1))))`` with the optimizer's rate ``lr`` (equal bit
     for bit; ``x ** 0.5`` can differ from the correctly rounded ``math.sqrt(x)`` in
-    the last bit).
+    the last bit). Hugging Face: ``get_inverse_sqrt_schedule(opt, warmup_steps,
+    timescale)`` is ``inverse_sqrt(lr, warmup_steps, offset=0, timescale=...)``.
 
     References:
         Vaswani et al., "Attention Is All You Need", NeurIPS 2017, section 5.3.
     """
     lr = check.learning_rate("lr", lr)
-    w = check.integer("warmup_steps", warmup_steps, minimum=1)
-    return make_schedule(
-        inverse_sqrt,
-        {"lr": lr, "warmup_steps": w},
-        lambda t: lr * np.minimum((t + 1) / w, np.sqrt(w / (t + 1))),
-    )
+    w = check.integer("warmup_steps", warmup_steps, minimum=0)
+    offset = check.integer("offset", offset, minimum=0)
+    if offset > 1:
+        raise ValueError(f"offset must be 0 or 1, got {offset!r}")
+    if timescale is None and w == 0:
+        raise ValueError(
+            "timescale must be given (an integer >= 1) when warmup_steps is 0, got None"
+        )
+    tau = w if timescale is None else check.integer("timescale", timescale, minimum=1)
+    params = {"lr": lr, "warmup_steps": w}
+    if offset != 1 or tau != w:
+        params.update(offset=offset, timescale=tau)
+
+    def fn(t):
+        s = t + offset
+        warm = s / max(w, 1)
+        decay = np.sqrt(tau / np.maximum(s + (tau - w), 1))
+        return lr * np.where(s < w, warm, decay)
+
+    return make_schedule(inverse_sqrt, params, fn)
