@@ -573,3 +573,18 @@ def test_the_sandbox_isolates_a_process(tmp_path, monkeypatch):
     assert not seen["seen"][str(ROOT / "tools" / "assign.py")]
     assert key.read_bytes() == before
     assert HOME.startswith("/home/") and RUNNER.startswith("/opt/")
+
+
+# ------------------------------------------------------------- the website
+def test_the_built_site_shows_no_otter_marker(request):
+    html = ROOT / "_build" / "html"
+    if CI:
+        html = request.getfixturevalue("built_site")
+    elif not (html / "index.html").exists():
+        pytest.skip("no built site in _build/html (CI builds it)")
+    pages = sorted((html / "book").glob("ch*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not MARKERS.search(text), page.name
+        assert "otter" not in text.lower(), page.name

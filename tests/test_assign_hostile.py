@@ -22,6 +22,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -99,7 +100,8 @@ class Case:
         self.student = nbformat.read(folder / "student" / f"{md.stem}.ipynb", 4)
 
     def right(self, k: int) -> str:
-        return f"{self.qs[k]['variable']} = {source(self.ex[k].expected, self.ex[k].steps)}"
+        ex = self.ex[k]
+        return f"{self.qs[k]['variable']} = {source(ex.expected, ex.steps)}"
 
     def rights(self) -> str:
         return "\n".join(self.right(k) for k in range(len(self.qs)))
@@ -223,7 +225,8 @@ def graded(built, tmp_path_factory):
                 "    try:\n"
                 "        os.makedirs(d, exist_ok=True)\n"
                 "        for q in %r:\n"
-                "            open(os.path.join(d, q + '.py'), 'w').write('OK_FORMAT=False')\n"
+                "            path = os.path.join(d, q + '.py')\n"
+                "            open(path, 'w').write('OK_FORMAT=False')\n"
                 "    except OSError:\n"
                 "        pass\n" % [q["name"] for q in case.qs]
             ),
@@ -257,13 +260,13 @@ def graded(built, tmp_path_factory):
                 "    os.setsid()\n"
                 "    if os.fork() == 0:\n"
                 "        for _ in range(6000):\n"
-                "            for path in ('result.json', %r):\n"
+                f"            for path in ('result.json', {str(marker)!r}):\n"
                 "                try:\n"
-                "                    open(path, 'w').write(json.dumps(%r))\n"
+                f"                    open(path, 'w').write(json.dumps({forged!r}))\n"
                 "                except OSError:\n"
                 "                    pass\n"
                 "            time.sleep(0.05)\n"
-                "    os._exit(0)\n" % (str(marker), forged)
+                "    os._exit(0)\n"
             ),
         ],
     )
@@ -305,12 +308,14 @@ def graded(built, tmp_path_factory):
                 f"{var0} = ex.get({eid0!r}).expected\n"
                 f"{var1} = None\n"
                 f"{var2} = None\n"
-                f"seen = [p for p in ({str(dist)!r}, {str(subs)!r}, {str(ROOT / 'dist')!r},"
-                f" {str(ROOT / 'book')!r}, {str(ROOT / 'tools')!r}, '/root/.cache')"
+                f"seen = [p for p in ({str(dist)!r}, {str(subs)!r},"
+                f" {str(ROOT / 'dist')!r}, {str(ROOT / 'book')!r},"
+                f" {str(ROOT / 'tools')!r}, '/root/.cache')"
                 " if os.path.exists(p)]\n"
                 "if seen or 'LRBOOK_TEACHER_CANARY' in os.environ:\n"
                 f"    {case.right(1)}\n"
-                f"text = open(ex.engine.__file__.replace('engine.py', {key_file.name!r})).read()\n"
+                "text = open(ex.engine.__file__.replace('engine.py',"
+                f" {key_file.name!r})).read()\n"
                 'if "answer key\'s public edition" not in text:\n'
                 f"    {case.right(2)}\n"
             ),
@@ -349,7 +354,7 @@ def graded(built, tmp_path_factory):
                 "        continue\n"
                 "    if libc.setns(fd, 0) == 0 and reach():\n"
                 f"        {case.right(1)}\n"
-                "r = subprocess.run(['nsenter', '--net=/proc/1/ns/net', '--', 'true'],\n"
+                "r = subprocess.run(['nsenter', '--net=/proc/1/ns/net', 'true'],\n"
                 "                   capture_output=True)\n" % (port, unix_path)
             ),
         ],
@@ -462,6 +467,7 @@ def graded(built, tmp_path_factory):
             codes[name] = code
             with open(root / f"{name}.csv", newline="") as f:
                 rows[name] = {r["submission"]: r for r in csv.DictReader(f)}
+            print((root / f"{name}.csv").read_text(), flush=True)
     finally:
         os.chdir(cwd)
         del os.environ["LRBOOK_TEACHER_CANARY"]
@@ -603,7 +609,8 @@ def test_nothing_outside_the_private_folder_is_written(graded):
 
 def test_a_fork_bomb_is_stopped_and_leaves_nothing(graded):
     _, rows, state = graded
-    assert rows["m.ipynb"]["status"].startswith(("error: started more", "timeout"))
+    stopped = ("error: started more", "error: used more", "timeout")
+    assert rows["m.ipynb"]["status"].startswith(stopped)
     assert state["alive"] == [] and state["temp"] == set()
 
 
@@ -623,3 +630,48 @@ def test_a_loop_is_stopped_and_the_answers_before_it_count(graded):
     row = rows["e2.ipynb"]  # ignores the interrupt: killed, nothing scored
     assert row["status"].startswith("timeout: still running")
     assert _total(row) == 0
+
+
+# ------------------------------------------------------------------ the build
+def test_the_student_notebook_has_no_solution_no_hidden_test_no_answer(built):
+    md, dist, folder, spec = built
+    text = (folder / "student" / f"{md.stem}.ipynb").read_text(encoding="utf-8")
+    student = nbformat.reads(text, 4)
+    master = nbformat.read(folder / "master" / f"{md.stem}.ipynb", 4)
+    assert not re.search(r"BEGIN (QUESTION|SOLUTION|TESTS|PROMPT)|TEST CONFIG", text)
+    assert not assign.KEY_READ.search(text) and '"hidden": true' not in text
+    for name, test in student.metadata["otter"]["tests"].items():
+        cases = [c for s in test["suites"] for c in s["cases"]]
+        assert len(cases) == 1 and not cases[0]["hidden"], name
+    shown = {
+        ln.strip()
+        for c in master.cells
+        if c.cell_type != "raw" and "# BEGIN PROMPT" not in c.source
+        for ln in c.source.splitlines()
+    }
+    for cell in master.cells:
+        if "# BEGIN SOLUTION NO PROMPT" in cell.source:
+            block = cell.source.split("# BEGIN SOLUTION NO PROMPT")[1]
+            for line in block.split("# END SOLUTION")[0].splitlines():
+                if len(line.strip()) > 8 and line.strip() not in shown:
+                    assert line not in text, line
+    assert not (folder / "autograder" / "otter_config.json").exists()
+    assert [p.name for p in dist.iterdir()] == [md.stem]  # no temporary folder left
+
+
+def test_unsafe_mode_marks_outside_too(built, tmp_path):
+    """Without bwrap (--unsafe) the notebook is not isolated, but it still only
+    exports its answers: replacing check gains nothing."""
+    md, dist, folder, spec = built
+    case = Case(md, dist, folder, spec, tmp_path)
+    case.notebook(tmp_path / "subs" / "right.ipynb", [case.rights()])
+    case.notebook(
+        tmp_path / "subs" / "k1.ipynb",
+        [case.wrongs(), "import lrbook.exercises as e\ne.check = lambda *a, **k: 1"],
+    )
+    rows = assign.grade(
+        md, tmp_path / "subs", tmp_path / "s.csv", 120, dist, 2, unsafe=True
+    )
+    right, k1 = sorted(rows, key=lambda r: r["submission"], reverse=True)
+    assert right["total"] == POINTS * len(case.qs) and right["status"] == "ok"
+    assert 0 < k1["total"] < POINTS * len(case.qs) and k1["status"] == "ok"

@@ -97,6 +97,7 @@ def run(spec: dict, result: dict) -> None:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError
+    from nbclient.util import run_sync
 
     deadline = time.monotonic() + float(spec["timeout"])
     nb = nbformat.read(spec["notebook"], as_version=4)
@@ -121,7 +122,7 @@ def run(spec: dict, result: dict) -> None:
                 client.execute_cell(cell, index)
             except CellTimeoutError:
                 result["timeout"] = index
-                client.km.interrupt_kernel()
+                run_sync(client.km.interrupt_kernel)()
                 break
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error" and len(result["errors"]) < 20:
