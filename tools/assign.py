@@ -441,13 +441,21 @@ if not glob.glob(_notebook):
 grader = otter.Notebook(_notebook)"""
 
 
-def _init_cell(path: Path, stem: str) -> None:
-    """Make Otter's init cell find the notebook under another name too."""
+OTTER_COMMENT = re.compile(r"^<!-- (BEGIN|END) QUESTION -->\s*$\n?", re.M)
+
+
+def _tidy(path: Path, stem: str) -> None:
+    """Make Otter's init cell find the notebook under another name too, and drop the
+    ``<!-- BEGIN QUESTION -->`` comments Otter leaves for its PDF export (unused)."""
     nb = nbformat.read(path, 4)
     for cell in nb.cells:
         if cell.cell_type == "code" and "otter.Notebook(" in cell.source:
             cell.source = INIT.format(name=path.name, stem=stem)
             break
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = OTTER_COMMENT.sub("", cell.source).strip("\n")
+    nb.cells = [c for c in nb.cells if c.cell_type != "markdown" or c.source.strip()]
     nbformat.write(nb, path)
 
 
@@ -496,7 +504,7 @@ def build(
         student = work / "student" / f"{md.stem}.ipynb"
         reference = autograder / f"{md.stem}.ipynb"
         for nb_path in (student, reference):
-            _init_cell(nb_path, md.stem)
+            _tidy(nb_path, md.stem)
         spec = {
             "chapter": md.stem,
             "notebook": f"{md.stem}.ipynb",

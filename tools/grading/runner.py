@@ -141,7 +141,11 @@ def run(spec: dict, result: dict) -> None:
         client.timeout = int(EXPORT_SECONDS)
         if result["timeout"] is not None:
             time.sleep(1.0)  # let the interrupted cell end before the export runs
-        client.execute_cell(export, len(nb.cells) - 1)
+        try:
+            client.execute_cell(export, len(nb.cells) - 1)
+        except CellTimeoutError:
+            result["error"] = "the kernel did not stop when interrupted: no answer"
+            return
         for output in export.get("outputs", []):
             data = output.get("data", {})
             if MIME in data:
