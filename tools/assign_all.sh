@@ -2,7 +2,7 @@
 # Build every chapter's assignment and grade, for each, a mixed folder of honest, broken and
 # hostile submissions (tests/test_assign_hostile.py with LRBOOK_ASSIGN_ALL=1: every case of
 # the teacher's review, on every chapter). CI runs the same on chapter 1 only. Slow (about
-# 5 minutes per chapter on 2 cores): on a shared machine, run it through `heavy`. Prints each
+# 3 minutes per chapter on 2 cores): on a shared machine, run it through `heavy`. Prints each
 # build's time ("built ... in N s") and each grading run's ("wrote ...: N submissions ... in
 # N s"). Extra arguments go to pytest (e.g. -k ch04).
 set -euo pipefail
