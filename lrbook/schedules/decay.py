@@ -194,7 +194,7 @@ def _exponential_factor(p: dict):
         k = max(t - begin, 0)
         f = gamma ** (k // d if p["staircase"] else k / d)
         if bound is not None:
-            f = max(f, bound) if gamma <= 1 else min(f, bound)
+            f = max(f, bound) if gamma < 1 else min(f, bound)
         return f
 
     return factor
@@ -241,7 +241,7 @@ def exponential_decay(
 
     with :math:`d` = ``decay_steps``, :math:`B` = ``transition_begin`` and
     :math:`k/d` rounded down with ``staircase``; with ``end_lr`` the rate stops there
-    (a floor when :math:`\gamma < 1`, a ceiling when :math:`\gamma > 1`).
+    (a floor when :math:`\gamma < 1`, else a ceiling, as in optax).
 
     Args:
         lr: the initial learning rate :math:`\alpha_0 \ge 0`.
@@ -294,7 +294,7 @@ def exponential_decay(
             factor = powers(gamma, k / d)
         if end is not None and lr > 0:
             bound = end / lr
-            factor = (np.maximum if gamma <= 1 else np.minimum)(factor, bound)
+            factor = (np.maximum if gamma < 1 else np.minimum)(factor, bound)
         return scaled(lr, factor)
 
     return make_schedule(exponential_decay, params, fn)
