@@ -20,7 +20,9 @@ plain ``jupyter-book build .`` uses it; ``tools/book.sh``, the test suite's buil
     .venv/bin/python tools/book_execution.py           # execute what is not cached
     .venv/bin/python tools/book_execution.py --status  # the cache key, each notebook
 
-``LRBOOK_BUILD_JOBS`` sets the number of kernels run at once (default: the CPU count).
+``LRBOOK_BUILD_JOBS`` sets the number of kernels run at once (default: the CPU count);
+each kernel's comparisons get ``LRBOOK_JOBS`` = cores // kernels worker processes
+(unless ``LRBOOK_JOBS`` is set), so the build never runs more trainings than cores.
 A notebook that fails here is left uncached: MyST-NB executes it again and reports the
 error with its traceback, which fails the ``-W`` build.
 """
@@ -57,6 +59,11 @@ def key_files(root: Path = ROOT) -> list[Path]:
     return [f for f in files if f.exists()]
 
 
+#: Variables that change how fast notebooks run, not what they print: the parallel
+#: runs of lrbook.train are bit-identical to the serial ones.
+_NOT_IN_KEY = {"LRBOOK_BUILD_JOBS", "LRBOOK_JOBS"}
+
+
 def cache_key(root: Path = ROOT) -> str:
     """Hash of ``key_files``, the Python version and the ``LRBOOK_*`` variables."""
     h = hashlib.sha256()
@@ -65,7 +72,7 @@ def cache_key(root: Path = ROOT) -> str:
         h.update(hashlib.sha256(path.read_bytes()).digest())
     h.update(sys.version.encode())
     for name in sorted(os.environ):
-        if name.startswith("LRBOOK_") and name != "LRBOOK_BUILD_JOBS":
+        if name.startswith("LRBOOK_") and name not in _NOT_IN_KEY:
             h.update(f"{name}={os.environ[name]}\0".encode())
     return h.hexdigest()[:16]
 
@@ -198,6 +205,11 @@ def execute(
         f"{cache_dir.relative_to(root)}"
     )
     env_backend = os.environ.pop("MPLBACKEND", None)  # kernels must pick 'inline'
+    # The kernels share the cores: each one's compare/tournament gets its share of
+    # worker processes (lrbook.train.parallel), so the build does not oversubscribe.
+    env_jobs = os.environ.get("LRBOOK_JOBS")
+    if env_jobs is None:
+        os.environ["LRBOOK_JOBS"] = str(max(1, (os.cpu_count() or 1) // jobs))
     times: dict[str, float] = {}
     start = time.perf_counter()
     try:
@@ -223,6 +235,8 @@ def execute(
     finally:
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
+        if env_jobs is None:
+            os.environ.pop("LRBOOK_JOBS", None)
     log(f"lrbook: executed in {time.perf_counter() - start:.1f} s (wall clock)")
     known.update(times)
     (root / "_build" / ".jupyter_cache" / "times.json").write_text(

@@ -20,5 +20,8 @@ fi
 # the book build and Run All in Jupyter use one per notebook. --dist loadgroup keeps a
 # module marked xdist_group (the Otter tests, with their expensive fixtures) on one
 # worker. Pass -n 0 to run in this process (e.g. for pdb).
+# The workers share the cores, so lrbook's comparisons run serially in each (the tests of
+# lrbook.train.parallel ask for their worker processes explicitly).
+export LRBOOK_JOBS="${LRBOOK_JOBS:-1}"
 workers=${LRBOOK_TEST_WORKERS:-$(python -c 'import os; print(max(2, min(4, os.cpu_count() or 1)))')}
 python -m pytest -n "$workers" --dist loadgroup "$@"

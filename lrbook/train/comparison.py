@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,8 +17,9 @@ from .. import _checks as check
 from ..data import MNIST
 from ..plotting import axis_label, color
 from ..verdicts import Choice, Verdict, choose, paired_interval, verdict
+from . import parallel
 from .context import close_bar, progress_bar, progress_enabled, resolve_data
-from .fitting import History, fit
+from .fitting import History
 from .plots import (
     EPOCH_LABEL,
     LR_LABEL,
@@ -482,6 +482,8 @@ def compare(
     baseline: str | None = None,
     validation: float | None = None,
     progress: bool | None = None,
+    jobs: int | None = None,
+    executor=None,
     **fit_kwargs,
 ) -> Comparison:
     """Train with each schedule and each seed under the same budget; tabulate results.
@@ -502,6 +504,11 @@ def compare(
         validation: the validation split, as in :func:`fit` (held out once, the same
             for every run).
         progress: one progress bar over all the runs (default as in :func:`fit`).
+        jobs: worker processes running the runs at once (default: one per CPU core,
+            or ``$LRBOOK_JOBS``); ``1`` trains in this process, one run after another.
+            The histories are bit-identical either way (:mod:`lrbook.train.parallel`).
+        executor: a :class:`concurrent.futures.Executor` to run on instead (e.g. a
+            Dask cluster's ``client.get_executor()``); ``jobs`` is then ignored.
         **fit_kwargs: further arguments of :func:`fit` shared by every run (``model``,
             ``batch_size``, ``optimizer``, ``n_train``, ...); ``model`` must be a name
             or a function so that every run starts from a fresh network.
@@ -526,34 +533,72 @@ def compare(
             f"baseline must be one of the schedules ({', '.join(schedules)}), got "
             f"{baseline!r}"
         )
-    data = resolve_data(data, validation)
-    show = progress_enabled(progress)
-    bar = progress_bar(show, len(schedules) * len(seeds), "compare", "run")
-    histories: dict[str, list[History]] = {}
+    grid = [(name, seed) for name in schedules for seed in seeds]
+    runs = fit_grid(
+        [(schedules[name], seed) for name, seed in grid],
+        [f"schedule {name!r}, seed {seed}" for name, seed in grid],
+        data=data,
+        validation=validation,
+        epochs=epochs,
+        progress=progress,
+        desc="compare",
+        jobs=jobs,
+        executor=executor,
+        fit_kwargs=fit_kwargs,
+    )
+    histories: dict[str, list[History]] = {name: [] for name in schedules}
+    for (name, _), history in zip(grid, runs, strict=True):
+        histories[name].append(history)
+    return Comparison(histories=histories, seeds=seeds, baseline=baseline)
+
+
+def fit_grid(
+    settings,
+    labels,
+    *,
+    data,
+    validation,
+    epochs: int,
+    progress,
+    desc: str,
+    jobs,
+    executor,
+    fit_kwargs: dict,
+) -> list[History]:
+    """Train every ``(schedule, seed)`` of ``settings`` with the same data and budget,
+    serially or in parallel (:func:`lrbook.train.parallel.run_fits`), under one
+    progress bar; the histories in the order of ``settings``."""
+    parallel.check_executor(executor)
+    serial = executor is None and parallel.resolve_jobs(jobs) == 1
+    resolved = resolve_data(data, validation)
+    if serial or data is not None:
+        # In this process (or data of the caller's own): the held-out split itself.
+        shared = {"data": resolved}
+    else:
+        # Workers rebuild the book's images and the same split (fixed seed) themselves.
+        shared = {"data": None, "validation": validation}
+    runs = [
+        {
+            "schedule": schedule,
+            **shared,
+            "epochs": epochs,
+            "seed": seed,
+            "progress": False,
+            **fit_kwargs,
+        }
+        for schedule, seed in settings
+    ]
+    bar = progress_bar(progress_enabled(progress), len(runs), desc, "run")
     try:
-        for name, schedule in schedules.items():
-            runs = []
-            for seed in seeds:
-                if bar is not None:
-                    bar.set_postfix(schedule=name, seed=seed, refresh=False)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)  # counted instead
-                    h = fit(
-                        schedule,
-                        data=data,
-                        epochs=epochs,
-                        seed=seed,
-                        progress=False,
-                        **fit_kwargs,
-                    )
-                h.model = None  # keep the comparison light
-                runs.append(h)
-                if bar is not None:
-                    bar.update()
-            histories[name] = runs
+        return parallel.run_fits(
+            runs,
+            labels,
+            jobs=1 if serial else jobs,
+            executor=executor,
+            on_done=None if bar is None else (lambda i: bar.update()),
+        )
     finally:
         close_bar(bar)
-    return Comparison(histories=histories, seeds=seeds, baseline=baseline)
 
 
 def _check_compare_args(schedules, seeds, epochs, fit_kwargs: dict):

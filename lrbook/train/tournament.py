@@ -22,8 +22,7 @@ import numpy as np
 from .. import _checks as check
 from ..data import MNIST
 from ..plotting import axis_label, color
-from .comparison import Comparison, compare
-from .context import resolve_data
+from .comparison import Comparison, _check_compare_args, compare, fit_grid
 from .plots import new_axes, styled
 
 __all__ = ["Tournament", "tournament"]
@@ -153,6 +152,8 @@ def tournament(
     metric: str = "val_loss",
     validation: float | None = None,
     progress: bool | None = None,
+    jobs: int | None = None,
+    executor=None,
     **fit_kwargs,
 ) -> Tournament:
     """Tune every schedule family with the same budget, then compare the winners.
@@ -185,6 +186,11 @@ def tournament(
         metric: the tuning metric, ``"val_loss"`` (default) or ``"val_accuracy"``.
         validation: the validation split, as in :func:`fit`.
         progress: progress bars (default as in :func:`fit`).
+        jobs: worker processes (default one per CPU core, or ``$LRBOOK_JOBS``;
+            ``1``: in this process), as in :func:`compare`. All the tuning runs of
+            every family go to the workers at once, then the final runs.
+        executor: a :class:`concurrent.futures.Executor` to run on instead (e.g. a
+            Dask cluster's ``client.get_executor()``).
         **fit_kwargs: further arguments of :func:`fit` shared by every run
             (``model``, ``optimizer``, ``batch_size``, ``weight_decay``...).
 
@@ -225,17 +231,31 @@ def tournament(
             f"baseline must be one of the families ({', '.join(families)}), got "
             f"{baseline!r}"
         )
-    data = resolve_data(data, validation)
+    _check_compare_args(candidates[families[0]], tune, epochs, fit_kwargs)
+    grid = [
+        (family, label, seed)
+        for family in families
+        for label in candidates[family]
+        for seed in tune
+    ]
+    histories = fit_grid(
+        [(candidates[f][label], seed) for f, label, seed in grid],
+        [f"family {f!r}, candidate {label!r}, seed {seed}" for f, label, seed in grid],
+        data=data,
+        validation=validation,
+        epochs=epochs,
+        progress=progress,
+        desc="tuning",
+        jobs=jobs,
+        executor=executor,
+        fit_kwargs=fit_kwargs,
+    )
+    runs_of: dict[str, dict[str, list]] = {f: {} for f in families}
+    for (family, label, _), history in zip(grid, histories, strict=True):
+        runs_of[family].setdefault(label, []).append(history)
     trials, chosen, tuning = [], {}, {}
     for family in families:
-        runs = compare(
-            dict(candidates[family]),
-            seeds=tune,
-            epochs=epochs,
-            data=data,
-            progress=progress,
-            **fit_kwargs,
-        )
+        runs = Comparison(histories=runs_of[family], seeds=tune)
         tuning[family] = runs
         scores = {
             label: float(np.mean([getattr(h, f"final_{metric}") for h in hs]))
@@ -258,8 +278,11 @@ def tournament(
         seeds=final,
         epochs=epochs,
         data=data,
+        validation=validation,
         baseline=baseline,
         progress=progress,
+        jobs=jobs,
+        executor=executor,
         **fit_kwargs,
     )
     return Tournament(trials, chosen, result, tune, metric, tuning)

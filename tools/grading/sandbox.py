@@ -271,6 +271,7 @@ class Sandbox:
             "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": "/tmp/matplotlib",
             "LRBOOK_DATA": "/tmp/lrbook-data",
+            "LRBOOK_JOBS": "1",  # trainings in the runner itself: no worker processes
             "JUPYTER_PLATFORM_DIRS": "1",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
