@@ -211,7 +211,7 @@ class Verdict:
             return f"{self.schedule} against {self.baseline}: {self.words}."
         return (
             f"Between {self.schedule} and {self.baseline}, no difference in {split} "
-            f"{quantity} was detected with {self.n} seeds {detail}."
+            f"{quantity} was detected with {self.n} seeds (Δ = {self.interval})."
         )
 
     def __str__(self) -> str:
@@ -318,8 +318,8 @@ class Choice:
             others = ", ".join(self.tied)
             return (
                 f"{head}; {others} {'is' if len(self.tied) == 1 else 'are'} not "
-                f"detectably worse, but none is simpler, so the rule keeps "
-                f"{self.leader}."
+                f"detectably worse, but none of them comes before it in the rule's "
+                f"order (simplest first), so the rule keeps {self.leader}."
             )
         v = self.verdicts[self.name]
         return (

@@ -142,7 +142,11 @@ def test_sentences_name_both():
         == "A vs B: lower validation loss (\u22120.050 [\u22120.090, \u22120.010] nats)"
     )
     v = verdict(row(0.0, -0.01, 0.01))
-    assert "no difference in validation loss was detected with 5 seeds" in v.sentence
+    assert v.sentence == (
+        "Between A and B, no difference in validation loss was detected with 5 seeds "
+        "(Δ = +0.000 [\u22120.010, +0.010] nats)."
+    )
+    assert v.sentence.count("seeds") == 1
 
 
 @pytest.mark.parametrize(
@@ -291,3 +295,13 @@ def test_comparison_verdict_and_choose_with_defaults():
         c.choose(among=["nope"])
     with pytest.raises(ValueError, match="metric"):
         c.choose("test_loss")
+
+
+def test_choose_keeps_the_leader_when_no_tied_candidate_comes_first():
+    c = choose({"cosine": [0.29, 0.31, 0.30], "linear": [0.30, 0.32, 0.30]})
+    assert (c.name, c.leader, c.tied) == ("cosine", "cosine", ("linear",))
+    assert c.reason == (
+        "cosine has the lowest mean validation loss; linear is not detectably worse, "
+        "but none of them comes before it in the rule's order (simplest first), so "
+        "the rule keeps cosine."
+    )
