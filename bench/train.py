@@ -153,10 +153,11 @@ def main() -> None:
     threads = args.threads or sorted({1, torch_default})
 
     start = time.perf_counter()
-    data = _load_subset()
+    # fit holds out a validation split; the loops train on exactly fit's images.
+    data = context.resolve_data(_load_subset())
     load_s = time.perf_counter() - start
-    n_train = data.n_train
-    x, y, _, _ = context.prepare_tensors(data, None, None, torch.device("cpu"))
+    x, y, *_ = context.prepare_tensors(data, None, None, torch.device("cpu"))
+    n_train = x.shape[0]
     print(
         f"bench/train.py: torch {torch.__version__}, CPU; data {data.source} "
         f"({n_train:,} train / {data.n_test:,} test images); model {args.model}, "

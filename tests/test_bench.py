@@ -1,0 +1,52 @@
+"""Every benchmark in bench/ runs, on its smallest setting, and prints its ratios.
+
+Nothing here checks the figures (machines are shared and noisy): the benchmarks must not
+rot. ``bench/build.py`` builds the whole book twice in a copy of the repository (minutes),
+so only its command line is checked here; the suite's own build covers the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CASES = {
+    "compare.py": (["--quick", "--jobs", "2"], ["serial/parallel ratio", "Dask"]),
+    "train.py": (
+        ["--rounds", "1", "--epochs", "1", "--threads", "1"],
+        ["fit/tight-loop throughput ratio"],
+    ),
+    "schedules.py": (["--steps", "20000", "--repeats", "1"], ["x"]),
+    "numerics.py": (["--small", "--rounds", "1"], ["ratio"]),
+    "explorers.py": ([], ["ratio"]),
+    "build.py": (["--help"], ["--lrbook-change"]),
+}
+
+
+def test_every_bench_script_is_covered():
+    assert sorted(CASES) == sorted(p.name for p in (ROOT / "bench").glob("*.py"))
+
+
+@pytest.mark.parametrize("script", sorted(CASES))
+def test_bench_script_runs_and_prints_its_ratios(script):
+    args, expected = CASES[script]
+    env = dict(os.environ, MPLBACKEND="Agg", LRBOOK_PROGRESS="0")
+    env.pop("LRBOOK_JOBS", None)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    for text in expected:
+        assert text in done.stdout, done.stdout[-3000:]
