@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .. import _checks as check
-from ..data import MNIST
+from ..data import MNIST, book_mnist
 from ..plotting import axis_label, color
 from ..verdicts import Choice, Verdict, choose, paired_interval, verdict
 from . import parallel
@@ -571,6 +571,8 @@ def fit_grid(
     parallel.check_executor(executor)
     serial = executor is None and parallel.resolve_jobs(jobs) == 1
     resolved = resolve_data(data, validation)
+    if data is not None and data is book_mnist():
+        data = None  # the workers load the book's images themselves, once each
     if serial or data is not None:
         # In this process (or data of the caller's own): the held-out split itself.
         shared = {"data": resolved}
