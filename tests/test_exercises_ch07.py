@@ -74,29 +74,28 @@ def test_weight_decay_answer_is_what_pytorch_does():
 
 
 def test_budget_counts_the_runs_of_a_tournament(monkeypatch):
+    """Count the trainings a real tournament asks for (tuning and final), without
+    training: every run goes through ``fit_grid``, replaced here by a counter."""
     p = get("ch7.budget").params
     calls = []
+    from lrbook.train.fitting import History
 
-    def fake_compare(schedules, *, seeds, **kwargs):
-        calls.append(len(schedules) * len(seeds))
-        from lrbook.train.comparison import Comparison
-        from lrbook.train.fitting import History
-
-        def run(i):
-            return History(
+    def fake_fit_grid(settings, labels, **kwargs):
+        settings = list(settings)
+        calls.append(len(settings))
+        return [
+            History(
                 lr=np.zeros(1), loss=np.zeros(1), train_loss=np.zeros(1),
                 train_accuracy=np.zeros(1), test_loss=np.ones(1),
                 test_accuracy=np.ones(1), updates_per_epoch=1,
                 val_loss=np.full(1, float(i)), val_accuracy=np.ones(1),
             )
+            for i, _ in enumerate(settings)
+        ]
 
-        return Comparison(
-            {name: [run(i) for _ in seeds] for i, name in enumerate(schedules)},
-            tuple(seeds),
-        )
-
-    module = importlib.import_module("lrbook.train.tournament")
-    monkeypatch.setattr(module, "compare", fake_compare)
+    for name in ("lrbook.train.tournament", "lrbook.train.comparison"):
+        module = importlib.import_module(name)
+        monkeypatch.setattr(module, "fit_grid", fake_fit_grid)
     families = {
         f"f{i}": {f"c{j}": 0.1 for j in range(p["candidates"])}
         for i in range(p["families"])
@@ -106,7 +105,9 @@ def test_budget_counts_the_runs_of_a_tournament(monkeypatch):
         tune_seeds=tuple(range(p["tune_seeds"])),
         final_seeds=tuple(range(10, 10 + p["final_seeds"])),
         data=lrbook.book_mnist(),
+        progress=False,
     )
+    assert len(calls) == 2  # the tuning grid, then the final comparison
     assert check("ch7.budget", sum(calls), show=False).ok
 
 

@@ -56,8 +56,12 @@ def test_exercise_numbers_match_the_site(built_site, md):
 def test_pasted_numbers_are_the_sites(built_site, md):
     """Every number the site pastes into the text (glue:text) is in the twin's text."""
     page = _page(built_site, md)
+    # Sphinx's smartquotes turn the glued text's ' and " into typographic quotes on
+    # the site; a notebook's Markdown keeps them straight. Compare the words.
+    straight = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
     pasted = [
-        html.unescape(t) for t in re.findall(r'class="pasted-text">([^<]*)<', page)
+        html.unescape(t).translate(straight)
+        for t in re.findall(r'class="pasted-text">([^<]*)<', page)
     ]
     twin = nbformat.read(md.with_suffix(".ipynb"), as_version=4)
     markdown = "\n".join(c.source for c in twin.cells if c.cell_type == "markdown")
