@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import warnings
 
 import numpy as np
@@ -607,3 +608,125 @@ def test_every_expression_is_a_public_lrbook_call():
             s = row[1] if table in (HF, KERAS) else row[0]
             again = eval(repr(s), vars(lrbook))
             assert repr(again) == repr(s)
+
+
+# ------------------------------------------- the book's page: every table row is backed
+PAGE = os.path.join(os.path.dirname(__file__), "..", "book", "other-libraries.md")
+
+#: The names the page's table gives each library's schedules, and the test cases
+#: above that back them (keys of HF, KERAS, OPTAX, TIMM, by prefix).
+COLUMNS = {"lrbook", "PyTorch", "Hugging Face", "timm", "optax", "Keras"}
+HF_TRAINER = {  # lr_scheduler_type -> the get_*_schedule* function it calls
+    "constant": "get_constant_schedule",
+    "constant_with_warmup": "get_constant_schedule_with_warmup",
+    "linear": "get_linear_schedule_with_warmup",
+    "cosine": "get_cosine_schedule_with_warmup",
+    "cosine_with_restarts": "get_cosine_with_hard_restarts_schedule_with_warmup",
+    "polynomial": "get_polynomial_decay_schedule_with_warmup",
+    "inverse_sqrt": "get_inverse_sqrt_schedule",
+    "cosine_with_min_lr": "get_cosine_with_min_lr_schedule_with_warmup",
+    "warmup_stable_decay": "get_wsd_schedule",
+}
+OPTAX_NAMES = {
+    "constant_schedule": "ConstantTest",
+    "polynomial_schedule": "PolynomialTest",
+    "piecewise_constant_schedule": "PiecewiseConstantTest",
+    "exponential_decay": "ExponentialTest",
+    "cosine_decay_schedule": "CosineDecayTest",
+    "warmup_cosine_decay_schedule": "WarmupCosineDecayTest",
+    "sgdr_schedule": "SGDRTest",
+    "piecewise_interpolate_schedule": "PiecewiseInterpolateTest",
+    "linear_onecycle_schedule": "OneCycleTest.test_linear",
+    "cosine_onecycle_schedule": "OneCycleTest.test_cosine",
+}
+TIMM_NAMES = {
+    "CosineLRScheduler": "TestCosineScheduler",
+    "StepLRScheduler": "TestStepScheduler",
+    "MultiStepLRScheduler": "TestMultiStepScheduler",
+    "PolyLRScheduler": "TestPolyScheduler",
+}
+
+
+def _page_tables() -> dict[str, dict[str, list[str]]]:
+    """{shape: {column: [backticked names]}} from the page's tables (one row per
+    shape in each, a column per library)."""
+    with open(PAGE, encoding="utf-8") as f:
+        text = f.read()
+    rows: dict[str, dict[str, list[str]]] = {}
+    header = None
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            plain = [re.sub(r"\(.*?\)", "", c) for c in cells]
+            header = [re.sub(r"`[^`]*`", "", c).strip() or c.strip("` ") for c in plain]
+            continue
+        if set(line) <= set("|-: "):
+            continue
+        row = rows.setdefault(cells[0], {})
+        for column, cell in zip(header[1:], cells[1:], strict=True):
+            row[column] = [m.split("(")[0] for m in re.findall(r"`([^`]+)`", cell)]
+    return rows
+
+
+def _expressions(table: dict, prefix: str) -> list[str]:
+    hits = [
+        repr(row[1] if table in (HF, KERAS) else row[0])
+        for key, row in table.items()
+        if key == prefix or key.startswith(prefix + ".") or key.startswith(prefix + "[")
+    ]
+    assert hits, f"no test case for {prefix}"
+    return hits
+
+
+def _keras_expressions(cls: str) -> list[str]:
+    hits = [repr(row[1]) for row in KERAS.values() if row[0][0] == cls]
+    assert hits, f"no Keras test case for {cls}"
+    return hits
+
+
+def test_every_row_of_the_page_is_backed_by_a_translation_test():
+    import torch.optim.lr_scheduler as tls
+
+    rows = _page_tables()
+    assert len(rows) == 10, sorted(rows)
+    declared = {
+        d.pytorch for d in lrbook.schedules.registry.declarations() if d.pytorch
+    }
+    backed = 0
+    for shape, row in rows.items():
+        assert set(row) == COLUMNS, f"{shape}: columns {sorted(row)}"
+        ours = row["lrbook"]
+        assert ours, f"{shape}: no lrbook call"
+        for name in ours:
+            assert callable(getattr(lrbook, name, None)), f"{shape}: lrbook.{name}"
+        for name in row["PyTorch"]:
+            assert hasattr(tls, name) and name in declared, f"{shape}: {name}"
+        expressions = {
+            "Hugging Face": [
+                _expressions(HF, HF_TRAINER[n]) for n in row["Hugging Face"]
+            ],
+            "optax": [_expressions(OPTAX, OPTAX_NAMES[n]) for n in row["optax"]],
+            "timm": [_expressions(TIMM, TIMM_NAMES[n]) for n in row["timm"]],
+            "Keras": [_keras_expressions(n) for n in row["Keras"]],
+        }
+        for library, per_name in expressions.items():
+            for name, reprs in zip(row[library], per_name, strict=True):
+                # Some published case of that name is written with the row's calls.
+                assert any(any(f"{f}(" in r for f in ours) for r in reprs), (
+                    f"{shape}: {library} {name} is not written with {ours}"
+                )
+                backed += 1
+    assert backed >= 25
+
+
+def test_the_page_names_transformers_own_scheduler_types():
+    pytest.importorskip("transformers")
+    from transformers.optimization import TYPE_TO_SCHEDULER_FUNCTION
+
+    functions = {t.value: f.__name__ for t, f in TYPE_TO_SCHEDULER_FUNCTION.items()}
+    for trainer_name, function in HF_TRAINER.items():
+        assert functions[trainer_name] == function
+        assert function in HF
