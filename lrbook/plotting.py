@@ -31,6 +31,7 @@ __all__ = [
     "BACKGROUND",
     "EPOCH_LABEL",
     "FIGSIZE",
+    "PANEL_SIZE",
     "LR_LABEL",
     "UPDATE_LABEL",
     "GRID",
@@ -39,6 +40,7 @@ __all__ = [
     "color",
     "contrast_ratio",
     "running_mean",
+    "stacked_figsize",
     "figure",
     "label_axes",
     "rc_params",
@@ -65,8 +67,15 @@ BACKGROUND: dict[str, str] = {"light": "#ffffff", "dark": "#14181e"}
 #: Colour of grid lines and contour lines (light grey, drawn behind the data).
 GRID = "#d9dde3"
 
-#: Default size (inches) of a one-panel figure; a two-panel figure is wider.
-FIGSIZE: tuple[float, float] = (6.4, 3.4)
+#: Default size (inches) of a one-panel figure: narrow enough that its smallest text
+#: (``FONT["small"]`` points at 100 dpi, 12.5 px) is still >= 10 px when a 390 px phone
+#: shows it 358 px wide. Figures of several panels stack them (:func:`stacked_figsize`).
+FIGSIZE: tuple[float, float] = (4.0, 2.9)
+
+#: Size (inches) of one panel of a figure whose panels are stacked vertically (see
+#: :func:`stacked_figsize`): narrow enough that, shown 358 px wide on a 390 px phone
+#: screen, its smallest text (``FONT["small"]`` points at 100 dpi) is still >= 10 px.
+PANEL_SIZE: tuple[float, float] = (4.0, 2.6)
 
 #: Font sizes (points) shared by matplotlib figures and the SVG explorers.
 FONT = {"base": 10.0, "small": 9.0, "title": 11.0}
@@ -206,6 +215,23 @@ def label_axes(
         ax.set_ylabel(y)
     if title is not None:
         ax.set_title(title)
+
+
+def stacked_figsize(n: int) -> tuple[float, float]:
+    """The size (inches) of a figure of ``n`` panels stacked in one column.
+
+    Panels compared with each other are stacked rather than put side by side, so that
+    the figure keeps one panel's width and its text stays readable on a phone.
+
+    Examples:
+        >>> stacked_figsize(1) == PANEL_SIZE
+        True
+        >>> stacked_figsize(3)
+        (4.0, 7.8)
+    """
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    return (PANEL_SIZE[0], round(PANEL_SIZE[1] * int(n), 6))
 
 
 def figure(ncols: int = 1, *, width: float | None = None, height: float | None = None):

@@ -546,3 +546,21 @@ def test_ch1_rosenbrock_outcome_is_a_two_cycle():
     assert check("ch1.rosenbrock", " Two-Cycle ", show=False).ok
     for wrong in ("diverges", "converges"):
         assert not check("ch1.rosenbrock", wrong, show=False).ok
+
+
+@pytest.mark.parametrize("exercise_id", ["ch4.max_cuts", "ch6.design"])
+def test_function_placeholder_is_pending_not_wrong(exercise_id):
+    """The chapters' function placeholders (``return None``) start neutral: a reader
+    who has not answered yet sees "Your turn", not a red "Not correct"."""
+
+    def placeholder(t):
+        return None
+
+    r = check(exercise_id, placeholder, show=False)
+    assert not r.ok and r.pending
+    assert "Your turn" in r._repr_html_() and "Not correct" not in r._repr_html_()
+
+    def half_done(t):
+        return None if t else 0.1
+
+    assert not check(exercise_id, half_done, show=False).pending

@@ -16,6 +16,15 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "Missing: ${missing[*]}: install (Debian: sudo apt-get install ${missing[*]})." >&2
     fi
 fi
+# axe-core (tests/axe, pinned by its package-lock.json) for the accessibility check of the
+# built site in tests/test_site_render.py.
+if [ ! -d tests/axe/node_modules/axe-core ]; then
+    if command -v npm >/dev/null; then
+        npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
+    else
+        echo "Missing: npm (Debian: sudo apt-get install npm) for the accessibility test." >&2
+    fi
+fi
 # Two or more workers (pytest-xdist; one per core, at most 4): most tests use one core,
 # the book build and Run All in Jupyter use one per notebook. --dist loadgroup keeps a
 # module marked xdist_group (the Otter tests, with their expensive fixtures) on one

@@ -472,6 +472,21 @@ def _evaluate(fn: Callable, steps: Sequence[int]) -> tuple[np.ndarray, str]:
     return out, ""
 
 
+def _placeholder_function(ex: Exercise, answer) -> bool:
+    """Whether ``answer`` is a function exercise's placeholder: a function that
+    returns ``None`` (or ``...``) at every step, such as ``def f(t): return None``."""
+    if ex.kind != "function" or not callable(answer):
+        return False
+    for t in ex.steps:
+        try:
+            value = answer(t)
+        except Exception:  # a student's function may raise anything
+            return False
+        if value is not None and value is not Ellipsis:
+            return False
+    return True
+
+
 def _close(a, b, ex: Exercise, scale: float = 1.0) -> bool:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
@@ -624,7 +639,7 @@ def check(exercise_id: str, answer, *, show: bool = True) -> Result:
         True
     """
     exercise = get(exercise_id)
-    if answer is None or answer is Ellipsis:
+    if answer is None or answer is Ellipsis or _placeholder_function(exercise, answer):
         # The placeholder of an exercise cell: not a wrong answer, just no answer yet
         # (this is what a reader of the website sees).
         result = Result(exercise.id, False, _PENDING, pending=True)

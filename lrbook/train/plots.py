@@ -13,6 +13,7 @@ from ..plotting import (  # noqa: F401  (re-exported for the train modules)
     LR_LABEL,
     UPDATE_LABEL,
     running_mean,
+    stacked_figsize,
     style,
 )
 
@@ -30,14 +31,19 @@ def styled(plot):
 
 
 def new_axes(axes, n: int):
-    """``n`` new axes side by side in the book's style, or the ones given."""
+    """``n`` new axes in the book's style, or the ones given.
+
+    Several new panels are stacked in one column
+    (:func:`lrbook.plotting.stacked_figsize`), so that the figure stays readable on a
+    phone; one new panel has the book's default size.
+    """
     import matplotlib.pyplot as plt  # also sets up inline display in notebooks
 
     if axes is None:
-        size = FIGSIZE if n == 1 else (4.4 * n, FIGSIZE[1] + 0.3)
-        fig, new = plt.subplots(1, n, figsize=size, squeeze=False)
+        size = FIGSIZE if n == 1 else stacked_figsize(n)
+        fig, new = plt.subplots(n, 1, figsize=size, squeeze=False)
         plt.close(fig)  # shown once, as the caller's value, not again by pyplot
-        return fig, tuple(new[0]) if n > 1 else new[0, 0]
+        return fig, tuple(new[:, 0]) if n > 1 else new[0, 0]
     if n == 1:
         return axes.figure, axes
     axes = tuple(np.ravel(axes))

@@ -114,7 +114,7 @@ class Tournament:
         fig, (ax_loss, ax_acc) = new_axes(axes, 2)
         for ax, metric, scale, unit in (
             (ax_loss, "loss", 1.0, "nats"),
-            (ax_acc, "accuracy", 100.0, "percentage points"),
+            (ax_acc, "accuracy", 100.0, "% points"),
         ):
             rows = self.final.paired(f"{split}_{metric}")
             for i, r in enumerate(rows):
@@ -131,8 +131,8 @@ class Tournament:
                 xlabel=axis_label(
                     f"{name} {metric} minus {self.final.baseline}'s", unit
                 ),
-                title=f"{name} {metric}: paired difference "
-                f"[{100 * self.final.level:g} % interval]",
+                title=f"{name} {metric}, paired "
+                f"({100 * self.final.level:g} % interval)",
             )
         return fig
 
