@@ -92,7 +92,7 @@ def main(argv=None) -> None:
             n_workers=args.jobs,
             threads_per_worker=1,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken
         )
         client = Client(cluster)
         lrbook.compare(schedules, executor=client.get_executor(), **kwargs)  # warm-up

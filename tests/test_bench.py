@@ -30,7 +30,25 @@ CASES = {
 
 
 def test_every_bench_script_is_covered():
-    assert sorted(CASES) == sorted(p.name for p in (ROOT / "bench").glob("*.py"))
+    covered = [*CASES, "site_weight.py"]  # (below: it needs the built site)
+    assert sorted(covered) == sorted(p.name for p in (ROOT / "bench").glob("*.py"))
+
+
+def test_site_weight_weighs_every_page_of_the_built_site(built_site):
+    """bench/site_weight.py on the suite's own build, given twice (before = after)."""
+    env = dict(os.environ)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "site_weight.py"), str(built_site),
+         str(built_site)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "ratio second/first: mean 1.00" in done.stdout, done.stdout[-3000:]
+    assert "book/ch06-cyclic-one-cycle.html" in done.stdout
 
 
 @pytest.mark.parametrize("script", sorted(CASES))

@@ -85,10 +85,15 @@ def test_budget_counts_the_runs_of_a_tournament(monkeypatch):
         calls.append(len(settings))
         return [
             History(
-                lr=np.zeros(1), loss=np.zeros(1), train_loss=np.zeros(1),
-                train_accuracy=np.zeros(1), test_loss=np.ones(1),
-                test_accuracy=np.ones(1), updates_per_epoch=1,
-                val_loss=np.full(1, float(i)), val_accuracy=np.ones(1),
+                lr=np.zeros(1),
+                loss=np.zeros(1),
+                train_loss=np.zeros(1),
+                train_accuracy=np.zeros(1),
+                test_loss=np.ones(1),
+                test_accuracy=np.ones(1),
+                updates_per_epoch=1,
+                val_loss=np.full(1, float(i)),
+                val_accuracy=np.ones(1),
             )
             for i, _ in enumerate(settings)
         ]
@@ -140,8 +145,9 @@ def test_extend_choice_is_the_schedule_that_shares_its_prefix():
     long = lrbook.warmup_stable_decay(0.1, 10, 170, 20)
     prefix = np.arange(80)
     assert np.array_equal(short(prefix), long(prefix))
-    cos = lrbook.cosine_annealing(0.1, 100)(prefix), lrbook.cosine_annealing(0.1, 200)(
-        prefix
+    cos = (
+        lrbook.cosine_annealing(0.1, 100)(prefix),
+        lrbook.cosine_annealing(0.1, 200)(prefix),
     )
     assert not np.array_equal(*cos)
     assert check("ch7.extend", "wsd", show=False).ok

@@ -79,7 +79,7 @@ def test_a_dask_local_cluster_gives_the_serial_histories(serial):
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: 8787 may be taken
     ) as cluster, distributed.Client(cluster) as client:
         run = lrbook.compare(
             SCHEDULES, seeds=(0, 1), executor=client.get_executor(), **SMALL

@@ -58,7 +58,9 @@ def test_pasted_numbers_are_the_sites(built_site, md):
     page = _page(built_site, md)
     # Sphinx's smartquotes turn the glued text's ' and " into typographic quotes on
     # the site; a notebook's Markdown keeps them straight. Compare the words.
-    straight = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+    straight = str.maketrans(
+        {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'}
+    )
     pasted = [
         html.unescape(t).translate(straight)
         for t in re.findall(r'class="pasted-text">([^<]*)<', page)

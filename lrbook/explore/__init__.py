@@ -60,7 +60,7 @@ view and its data), :mod:`~lrbook.explore.tex` (the labels' TeX subset),
 :func:`compare`, :func:`gradient_descent`).
 """
 
-from .controls import MAX_FRAMES, Control, dropdown, slider, toggle
+from .controls import IDLE_REASON, MAX_FRAMES, Control, dropdown, slider, toggle
 from .core import Explorer
 from .panels import LOG_DECADES, Frame, Line, Panel
 from .payload import decode, decode_limits
@@ -83,6 +83,7 @@ __all__ = [
     "FACTORIES",
     "GD_OBJECTIVES",
     "GD_RATIOS",
+    "IDLE_REASON",
     "LOG_DECADES",
     "MAX_BYTES",
     "MAX_FRAMES",

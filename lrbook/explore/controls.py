@@ -17,6 +17,10 @@ import numpy as np
 #: Largest number of control-value combinations an explorer may have.
 MAX_FRAMES = 4096
 
+#: Shown next to a control that changes nothing in the current state, unless the
+#: control gives its own reason (``idle=``).
+IDLE_REASON = "no effect with the other settings as they are"
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
@@ -33,6 +37,9 @@ class Control:
         labels: how each value is shown to the reader.
         index: the index of the value selected at first.
         label: the control's label (may contain ``$...$`` TeX, as axis labels).
+        idle: what the reader is told when moving the control would change nothing
+            with the other controls as they are (the control is then shown disabled);
+            ``""`` for the generic reason, :data:`IDLE_REASON`.
     """
 
     name: str
@@ -41,6 +48,12 @@ class Control:
     labels: tuple
     index: int
     label: str
+    idle: str = ""
+
+    @property
+    def idle_reason(self) -> str:
+        """The reason shown next to the control while it has no effect."""
+        return self.idle or IDLE_REASON
 
     @property
     def default(self):
@@ -87,6 +100,17 @@ def _check_name(kind: str, name) -> str:
     return name
 
 
+def _check_idle(kind: str, name: str, idle) -> str:
+    if idle is None:
+        return ""
+    if not isinstance(idle, str):
+        raise TypeError(
+            f"idle of {kind} {name!r} must be a str (why the control can have no "
+            f"effect) or None, got {type(idle).__name__} {idle!r}"
+        )
+    return idle.strip()
+
+
 def _format_number(v) -> str:
     if isinstance(v, numbers.Integral):
         return str(int(v))
@@ -112,6 +136,7 @@ def slider(
     *,
     label: str | None = None,
     fmt: str | Callable | None = None,
+    idle: str | None = None,
 ) -> Control:
     r"""A slider over a finite, strictly increasing list of numbers.
 
@@ -122,6 +147,10 @@ def slider(
         label: what the reader sees (TeX allowed: ``r"decay $\gamma$"``); default
             ``name``.
         fmt: a format string (``"{:.0%}"``) or function turning a value into its label.
+        idle: why the slider can have no effect (``"acts in exp_range mode only"``):
+            shown, with the slider disabled, in every state where moving it would
+            change nothing; default :data:`IDLE_REASON`. Which states those are is
+            computed from the explorer's data, not declared.
 
     Returns:
         A :class:`Control`.
@@ -168,6 +197,7 @@ def slider(
         labels,
         _default_index(name, "slider", vals, labels, default),
         name if label is None else label,
+        _check_idle("slider", name, idle),
     )
 
 
@@ -187,7 +217,12 @@ def _value_labels(name, values, fmt):
 
 
 def dropdown(
-    name: str, options: Sequence | Mapping, default=None, *, label: str | None = None
+    name: str,
+    options: Sequence | Mapping,
+    default=None,
+    *,
+    label: str | None = None,
+    idle: str | None = None,
 ) -> Control:
     """A dropdown menu over a finite list of values of any kind.
 
@@ -196,6 +231,7 @@ def dropdown(
         options: the values (shown with ``str``), or a mapping ``{shown label: value}``.
         default: the value selected at first (default the first).
         label: what the reader sees; default ``name``.
+        idle: why the menu can have no effect, as for :func:`slider`.
 
     Returns:
         A :class:`Control`.
@@ -233,12 +269,26 @@ def dropdown(
         else _default_index(name, "dropdown", vals, labels, default)
     )
     return Control(
-        name, "dropdown", vals, labels, index, name if label is None else label
+        name,
+        "dropdown",
+        vals,
+        labels,
+        index,
+        name if label is None else label,
+        _check_idle("dropdown", name, idle),
     )
 
 
-def toggle(name: str, default: bool = False, *, label: str | None = None) -> Control:
+def toggle(
+    name: str,
+    default: bool = False,
+    *,
+    label: str | None = None,
+    idle: str | None = None,
+) -> Control:
     """An on/off checkbox; ``compute`` receives ``False`` or ``True``.
+
+    ``idle``: why the checkbox can have no effect, as for :func:`slider`.
 
     Examples:
         >>> toggle("momentum", True).values, toggle("momentum", True).default
@@ -257,6 +307,7 @@ def toggle(name: str, default: bool = False, *, label: str | None = None) -> Con
         ("off", "on"),
         int(default),
         name if label is None else label,
+        _check_idle("toggle", name, idle),
     )
 
 

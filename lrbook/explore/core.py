@@ -9,6 +9,7 @@ of control values) and the axis limits. The two views are mixed in:
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import numbers
@@ -92,6 +93,7 @@ class Explorer(LiveView, WebView):
         self.max_bytes = int(max_bytes)
         self._size = (width, height)
         self._frames: list | None = None
+        self._idle: np.ndarray | None = None
         self._limits: list | None = None
         self._frame_limits: list | None = None
         self._init_live_view()
@@ -152,6 +154,58 @@ class Explorer(LiveView, WebView):
         self._index = new
         self._refresh_live_view()
         return self
+
+    @property
+    def idle(self) -> dict:
+        """The controls that have no effect now, ``{name: reason}``.
+
+        A control is idle when every one of its values draws the same thing (the same
+        series and y labels; the note below the plot, which may just echo the values,
+        does not count) with the other controls as they are: chapter 6's
+        :math:`\\gamma` outside ``exp_range``, for example. Computed from the data of
+        every combination, not declared; the live and web views show an idle control
+        disabled, with its reason (:attr:`Control.idle_reason`).
+        """
+        table = self._idle_table()
+        f = self._frame_number(self._index)
+        return {
+            c.name: c.idle_reason for k, c in enumerate(self._controls) if table[f, k]
+        }
+
+    def _idle_table(self) -> np.ndarray:
+        """``[frame, control]``: True where moving the control changes nothing."""
+        if self._idle is None:
+            sizes = [len(c.values) for c in self._controls]
+            digests: dict[bytes, int] = {}
+            ids = np.array(
+                [
+                    digests.setdefault(self._digest(frame, index), len(digests))
+                    for frame, index in zip(
+                        self._all_frames(), self._combinations(), strict=True
+                    )
+                ],
+                dtype=np.int64,
+            ).reshape(sizes or [1])
+            table = np.zeros((ids.size, len(sizes)), dtype=bool)
+            for k, n in enumerate(sizes):
+                if n < 2:
+                    continue  # one value: nothing to move
+                same = (ids == ids.take([0], axis=k)).all(axis=k, keepdims=True)
+                table[:, k] = np.broadcast_to(same, ids.shape).reshape(-1)
+            self._idle = table
+        return self._idle
+
+    def _digest(self, frame: _CheckedFrame, index) -> bytes:
+        """A fingerprint of what a frame draws: its series and y labels."""
+        h = hashlib.blake2b(digest_size=16)
+        for p, series in enumerate(frame.panels):
+            h.update(f"panel {p}|{self._ylabel(p, index)}".encode())
+            for name in sorted(series):
+                x, y = series[name]
+                h.update(f"|{name}|{x.size}|".encode())
+                h.update(np.ascontiguousarray(x, dtype=np.float64).tobytes())
+                h.update(np.ascontiguousarray(y, dtype=np.float64).tobytes())
+        return h.digest()
 
     def set_log(self, panel: int = 0, log: bool = True) -> Explorer:
         """Switch the y axis of a panel with a log toggle between linear and log.

@@ -28,10 +28,12 @@ class LiveView:
     It reads the explorer's state: ``_controls``, ``_index`` (the selected index of
     each control), ``_ylog`` (each panel's log toggle), ``_resolved`` (the resolved
     panels), ``_size``, ``title``, ``caption``, and its frames and limits
-    (``_all_frames``, ``_frame_number``, ``_limits_of``).
+    (``_all_frames``, ``_frame_number``, ``_limits_of``), and which controls are idle
+    (``idle``, ``_idle_table``).
     """
 
     def _init_live_view(self) -> None:
+        self._idle_notes: dict = {}
         self._fig = None
         self._widget = None
         self._background = None
@@ -233,11 +235,22 @@ class LiveView:
         describe = _describer(W, [c.label for c in self._controls])
         width = f"min(100%, {px}px)"
         rows = []
+        idle_table = self._idle_table()
+        self._idle_notes = {}
         for k, c in enumerate(self._controls):
             w = _control_widget(W, c, self._index[k], describe(c.label), width)
             w.observe(functools.partial(self._on_control, k), names="value")
             self._control_widgets[c.name] = w
             rows.append(w)
+            if idle_table[:, k].any():
+                # shown, with the control disabled, while moving it changes nothing
+                note = W.HTML(
+                    f"<small><i>{tex_html(c.label)}: "
+                    f"{_html.escape(c.idle_reason)}</i></small>",
+                    layout=W.Layout(display="none"),
+                )
+                self._idle_notes[c.name] = note
+                rows.append(note)
         for p, label in log_labels.items():
             w = W.Checkbox(
                 value=self._ylog[p],
@@ -253,6 +266,7 @@ class LiveView:
             format="png",
             layout=W.Layout(width="100%", max_width=f"{px}px"),
         )
+        self._update_idle()
         frame = self._all_frames()[self._frame_number(self._index)]
         self._note = W.HTML(self._note_html(frame))
         children = []
@@ -268,7 +282,16 @@ class LiveView:
             return
         new = change["new"]
         self._index[k] = int(new)
+        self._update_idle()
         self._redraw()
+
+    def _update_idle(self) -> None:
+        """Disable the controls that change nothing now; show why under each."""
+        idle = self.idle
+        for name, note in self._idle_notes.items():
+            off = name in idle
+            self._control_widgets[name].disabled = off
+            note.layout.display = None if off else "none"
 
     def _on_log(self, p: int, change) -> None:
         if self._syncing:
@@ -286,6 +309,7 @@ class LiveView:
                 w = self._control_widgets.get(f"log:{p}")
                 if w is not None:
                     w.value = self._ylog[p]
+            self._update_idle()
         finally:
             self._syncing = False
 

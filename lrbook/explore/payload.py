@@ -56,13 +56,15 @@ def build_payload(explorer) -> dict:
             else {"control": by[0], "labels": [_tex_runs(t) for t in by[1]]}
         )
     note_index, note_bytes = _notes_table(frames)
+    idle = ex._idle_table()
     blob, n_arrays = pool.blob(table, note_index, frame_limits, note_bytes)
     body = {
         "v": 1,
         "title": _tex_runs(ex.title) if ex.title else None,
         "caption": _tex_runs(ex.caption) if ex.caption else None,
         "controls": [
-            _control_json(c, i) for c, i in zip(ex._controls, ex._index, strict=True)
+            _control_json(c, i, idle[:, k])
+            for k, (c, i) in enumerate(zip(ex._controls, ex._index, strict=True))
         ],
         "panels": panels,
         "nFrames": len(frames),
@@ -165,7 +167,9 @@ def _line_json(name: str, line) -> dict:
     }
 
 
-def _control_json(control, index: int) -> dict:
+def _control_json(control, index: int, idle: np.ndarray) -> dict:
+    """A control for the page; ``idle``: per frame, True where it changes nothing
+    (sent as a base64 bit mask, most significant bit first, only if ever idle)."""
     return {
         "name": control.name,
         "kind": control.kind,
@@ -173,6 +177,14 @@ def _control_json(control, index: int) -> dict:
         "text": tex_plain(control.label),
         "labels": list(control.labels),
         "index": index,
+        "idle": (
+            {
+                "frames": base64.b64encode(np.packbits(idle).tobytes()).decode("ascii"),
+                "reason": control.idle_reason,
+            }
+            if idle.any()
+            else None
+        ),
     }
 
 

@@ -261,6 +261,7 @@
       var form = el("div", {"class": "lrx-controls"}, box);
       this.inputs = [];
       this.outputs = [];
+      this.idle = [];
       spec.controls.forEach(function (c, k) {
         var id = spec.id + "-c" + (++uid);
         var row = el("div", {"class": "lrx-control lrx-" + c.kind}, form);
@@ -292,6 +293,18 @@
         }
         self.inputs.push(input);
         self.outputs.push(output);
+        // Idle: in the frames where moving this control changes nothing (computed by
+        // lrbook from the data), it is disabled and says why.
+        var idle = null;
+        if (c.idle) {
+          var bits = atob(c.idle.frames), mask = new Uint8Array(bits.length);
+          for (var b = 0; b < bits.length; b++) { mask[b] = bits.charCodeAt(b); }
+          var why = el("div", {"class": "lrx-idle-reason", id: id + "-idle"}, row);
+          why.textContent = plainRuns(c.label) + ": " + c.idle.reason;
+          why.hidden = true;
+          idle = {mask: mask, why: why};
+        }
+        self.idle.push(idle);
       });
       this.logInputs = [];
       spec.panels.forEach(function (p, pi) {
@@ -376,6 +389,24 @@
       this.draw();
     };
 
+    // Disable each control that changes nothing in the current frame (and say why).
+    Explorer.prototype.updateIdle = function () {
+      var f = this.frame();
+      for (var k = 0; k < this.idle.length; k++) {
+        var idle = this.idle[k];
+        if (!idle) { continue; }
+        var off = ((idle.mask[f >> 3] >> (7 - (f & 7))) & 1) === 1;
+        var input = this.inputs[k];
+        input.disabled = off;
+        idle.why.hidden = !off;
+        if (off) {
+          input.setAttribute("aria-describedby", idle.why.id);
+        } else {
+          input.removeAttribute("aria-describedby");
+        }
+      }
+    };
+
     Explorer.prototype.setLog = function (pi, on) {
       this.log[pi] = !!on;
       if (this.logInputs[pi]) {
@@ -421,6 +452,7 @@
 
     Explorer.prototype.draw = function () {
       var self = this;
+      this.updateIdle();
       var series = this.currentSeries();
       this.drawn = [];
       this.spec.panels.forEach(function (p, pi) {
@@ -589,8 +621,10 @@
     Handle.prototype.controls = function () {
       var ex = this._ex;
       return ex.spec.controls.map(function (c, k) {
+        var idle = ex.idle[k];
         return {name: c.name, kind: c.kind, labels: c.labels.slice(), index: ex.index[k],
-          label: c.text};
+          label: c.text, disabled: ex.inputs[k].disabled,
+          idleReason: idle && !idle.why.hidden ? idle.why.textContent : null};
       });
     };
     Handle.prototype.indices = function () {

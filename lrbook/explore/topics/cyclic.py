@@ -113,7 +113,11 @@ def cyclic(
             label="step size down $d$ (updates)",
         ),
         slider(
-            "gamma", _values("gammas", gammas), gamma, label=r"$\gamma$ (exp_range)"
+            "gamma",
+            _values("gammas", gammas),
+            gamma,
+            label=r"$\gamma$ (exp_range)",
+            idle="acts in the exp_range mode only",
         ),
     ]
     for b in controls[1].values:

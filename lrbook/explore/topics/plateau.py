@@ -23,6 +23,11 @@ from ..recipes import reproducible
 from ..web import MAX_BYTES
 
 #: The initial control values of :func:`plateau` (when they are among the choices).
+#: Why a slider can change nothing (the others get the generic reason).
+IDLE = {
+    "factor": "with these settings the rate is never cut, so the factor changes nothing"
+}
+
 PLATEAU_START = {"factor": 0.5, "patience": 2, "threshold": 1e-4, "cooldown": 0}
 
 _EPOCH_END = plotting.axis_label("end of epoch", symbol="k")
@@ -199,7 +204,16 @@ def plateau(
     }
     controls = [dropdown("sequence", names, label="metric sequence")]
     for key, values in lists.items():
-        controls.append(slider(key, values, start[key], label=labels[key], fmt="{:g}"))
+        controls.append(
+            slider(
+                key,
+                values,
+                start[key],
+                label=labels[key],
+                fmt="{:g}",
+                idle=IDLE.get(key),
+            )
+        )
 
     def compute(sequence, factor, patience, threshold, cooldown):
         return plateau_frame(
