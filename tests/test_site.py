@@ -247,8 +247,16 @@ def _exercise(page, info: dict, idle_seen: list) -> int:
             assert paths == {k: len(v["x"]) for k, v in state["series"][p].items()}, (
                 f"{where}: the SVG paths do not show the current data"
             )
+        disabled = root.locator("[data-control]:disabled").evaluate_all(
+            "els => els.map(e => e.dataset.control)"
+        )
+        idle_seen.extend(f"{eid}:{name}" for name in disabled)
         if rebuilt is not None:
             values = _values(rebuilt, state["indices"])
+            idle = rebuilt.set(**values).idle
+            assert sorted(disabled) == sorted(idle), (
+                f"{where}: disabled {disabled}, but lrbook finds idle {sorted(idle)}"
+            )
             expected = rebuilt.series(**values)
             _assert_drawn_is(state["series"], expected, f"{eid} at {values}")
             assert state["note"] == rebuilt.set(**values).note(), where
@@ -300,7 +308,6 @@ def _exercise(page, info: dict, idle_seen: list) -> int:
                 ".setIndex(n, i)",
                 [eid, name, start],
             )
-            idle_seen.append(f"{eid}:{name}")
             continue
         if control["kind"] == "slider":
             target.focus()

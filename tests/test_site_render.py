@@ -10,7 +10,8 @@ For every page of the table of contents, at both widths, in headless Chromium:
 - the navigation works: on a phone the ☰ button opens the table of contents (every
   page's link visible) and the page-contents button opens the page's sections; on a
   desktop ☰ collapses and expands the sidebar;
-- the text of every matplotlib figure is at least 10 px high as displayed.
+- the text of every matplotlib figure, and of every explorer's drawing, is at least
+  10 px high as displayed.
 
 Figure text is measured from the figure's own numbers, not from its pixels: the book's
 smallest figure text is ``lrbook.plotting.FONT["small"]`` points, which at the PNG's
@@ -284,6 +285,15 @@ def test_page_renders(browser, site_url, built_site, page_path, width):
                     f"{fig['shown']:.0f} px): its smallest text is {px:.1f} px"
                 )
 
+        # 4b. explorer drawings (SVG) too: font size times the drawing's scale
+        for svg in page.evaluate(EXPLORER_TEXT):
+            if svg["px"] < MIN_TEXT_PX:
+                problems.append(
+                    f"explorer {svg['id']} panel {svg['panel']} (drawn {svg['units']} "
+                    f"units wide, shown at {svg['shown']:.0f} px): its smallest text is "
+                    f"{svg['px']:.1f} px"
+                )
+
         # 5. the navigation works
         problems += _check_navigation(page, width)
 
@@ -294,6 +304,19 @@ def test_page_renders(browser, site_url, built_site, page_path, width):
     finally:
         context.close()
     assert not problems, f"{page_path} at {screen} px:\n" + "\n".join(problems)
+
+
+# The smallest text of each explorer drawing as displayed: its font size (SVG units)
+# times the drawing's scale (shown width over its viewBox width).
+EXPLORER_TEXT = """() => [...document.querySelectorAll('svg.lrx-svg')]
+  .filter(s => s.getBoundingClientRect().width > 0)
+  .map(s => {
+    const shown = s.getBoundingClientRect().width, units = s.viewBox.baseVal.width;
+    const sizes = [...s.querySelectorAll('text')]
+      .map(t => parseFloat(t.getAttribute('font-size'))).filter(x => x > 0);
+    return {id: s.closest('.lrbook-explorer').id, panel: s.dataset.panel, units: units,
+            shown: shown, px: sizes.length ? Math.min(...sizes) * shown / units : 99};
+  })"""
 
 
 MATH_LIST_LINE = re.compile(r"^\s*[-+*] ")

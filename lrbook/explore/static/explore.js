@@ -324,7 +324,17 @@
       });
       var figs = el("div", {"class": "lrx-panels lrx-n" + spec.panels.length}, box);
       var single = spec.panels.length === 1;
-      this.W = single ? 640 : 440;
+      // The drawing's width in SVG units: the width it is shown at, where known
+      // (so that its text keeps its size on a phone instead of being scaled down),
+      // between 300 and 640 units (one panel) or 440 (each of several, in a grid of
+      // 300 px columns, as explore.css lays them out).
+      var widest = single ? 640 : 440, shown = figs.clientWidth;
+      if (shown > 0) {
+        var gap = 16, cols = Math.max(1, Math.min(spec.panels.length,
+          Math.floor((shown + gap) / (300 + gap))));
+        shown = (shown - gap * (cols - 1)) / cols;
+      }
+      this.W = shown > 0 ? Math.round(Math.max(300, Math.min(widest, shown))) : widest;
       this.H = single ? 340 : 360;
       this.panels = spec.panels.map(function (p, pi) {
         var wrap = el("div", {"class": "lrx-panel"}, figs);
