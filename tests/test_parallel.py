@@ -167,6 +167,8 @@ def test_ctrl_c_stops_every_worker_and_leaves_no_orphan(tmp_path):
     script.write_text(
         textwrap.dedent(
             """
+            import faulthandler, signal
+            faulthandler.register(signal.SIGUSR1, all_threads=True)  # stacks if stuck
             import lrbook
             print("started", flush=True)
             lrbook.compare({"a": 0.1, "b": 0.05}, seeds=(0, 1, 2, 3), epochs=200,
@@ -202,7 +204,14 @@ def test_ctrl_c_stops_every_worker_and_leaves_no_orphan(tmp_path):
         assert proc.poll() is None
         everyone = parent.children(recursive=True)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        try:
+            out, err = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)  # every thread's stack, for the report
+            time.sleep(2)
+            proc.kill()
+            out, err = proc.communicate()
+            pytest.fail(f"Ctrl-C did not stop the run within 120 s:\n{err[-8000:]}")
     finally:
         if proc.poll() is None:
             proc.kill()
