@@ -294,6 +294,13 @@ def test_page_renders(browser, site_url, built_site, page_path, width):
                     f"{svg['px']:.1f} px"
                 )
 
+        # 4c. an explorer's y label clear of its tick labels
+        for clash in page.evaluate(EXPLORER_OVERLAP):
+            problems.append(
+                f"explorer {clash['id']} panel {clash['panel']}: the y label overlaps "
+                f"the tick label {clash['tick']!r}"
+            )
+
         # 5. the navigation works
         problems += _check_navigation(page, width)
 
@@ -317,6 +324,28 @@ EXPLORER_TEXT = """() => [...document.querySelectorAll('svg.lrx-svg')]
     return {id: s.closest('.lrbook-explorer').id, panel: s.dataset.panel, units: units,
             shown: shown, px: sizes.length ? Math.min(...sizes) * shown / units : 99};
   })"""
+
+
+# Explorer panels whose rotated y label overlaps one of its tick labels (as drawn).
+EXPLORER_OVERLAP = """() => {
+  const out = [];
+  for (const s of document.querySelectorAll('svg.lrx-svg')) {
+    if (!s.getBoundingClientRect().width) continue;
+    const label = [...s.querySelectorAll('text')]
+      .find(t => (t.getAttribute('transform') || '').includes('rotate(-90)'));
+    if (!label) continue;
+    const a = label.getBoundingClientRect();
+    for (const t of s.querySelectorAll('text[text-anchor="end"]')) {
+      const b = t.getBoundingClientRect();
+      if (a.left < b.right - 0.5 && b.left < a.right - 0.5 &&
+          a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) {
+        out.push({id: s.closest('.lrbook-explorer').id, panel: s.dataset.panel,
+                  tick: t.textContent});
+      }
+    }
+  }
+  return out;
+}"""
 
 
 MATH_LIST_LINE = re.compile(r"^\s*[-+*] ")

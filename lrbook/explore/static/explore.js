@@ -493,6 +493,17 @@
       var xlim = p.xlim || this.autoLimit(p.autoLim.x);
       var ylim = (logToggled ? p.ylimLog : p.ylim) ||
         this.autoLimit(logToggled ? p.autoLim.ylog : p.autoLim.y);
+      var xt = xlog ? logTicks(xlim) : linearTicks(xlim, 6);
+      var yt = ylog ? logTicks(ylim) : linearTicks(ylim, 5);
+      // The y label sits left of the widest tick label (estimated from its length), and
+      // the plot moves right when the tick labels need more than the usual margin.
+      var tickWidth = 0;
+      yt.forEach(function (t) {
+        if (t.runs) { tickWidth = Math.max(tickWidth, plainRuns(t.runs).length * fs * 0.6); }
+      });
+      var labelX = 8 + tickWidth + 0.25 * fb + 3;  // the y label's baseline, left of x0
+      m.l = Math.max(m.l, Math.ceil(labelX + 0.85 * fb + 2));
+      x0 = m.l;
       if (p.equal && !xlog && !ylog) {
         // same scale on both axes: shrink the plot box (as matplotlib's adjustable="box")
         var ux = (xlim[1] - xlim[0]) / (x1 - x0), uy = (ylim[1] - ylim[0]) / (y0 - y1);
@@ -519,8 +530,6 @@
       // grid, axes, ticks and labels
       panel.grid.textContent = "";
       panel.axes.textContent = "";
-      var xt = xlog ? logTicks(xlim) : linearTicks(xlim, 6);
-      var yt = ylog ? logTicks(ylim) : linearTicks(ylim, 5);
       xt.forEach(function (t) {
         var x = X(t.v);
         if (x < x0 - 0.5 || x > x1 + 0.5) { return; }
@@ -549,7 +558,7 @@
       sv("line", {x1: x0, x2: x0, y1: y0, y2: y1, "class": "lrx-spine"}, panel.axes);
       var xl = sv("text", {x: (x0 + x1) / 2, y: H - 10, "text-anchor": "middle", "font-size": fb.toFixed(1)}, panel.axes);
       svgRuns(xl, p.xlabel, fb);
-      var yl = sv("text", {transform: "translate(" + Math.max(16, x0 - 54) + "," +
+      var yl = sv("text", {transform: "translate(" + Math.min(x0 - 54, x0 - labelX) + "," +
         ((y0 + y1) / 2) + ") rotate(-90)",
         "text-anchor": "middle", "font-size": fb.toFixed(1)}, panel.axes);
       svgRuns(yl, ylabel, fb);
