@@ -220,3 +220,46 @@ def test_ctrl_c_stops_every_worker_and_leaves_no_orphan(tmp_path):
     _, alive = psutil.wait_procs(everyone, timeout=15)
     alive = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
     assert not alive, f"orphan processes left: {[p.cmdline() for p in alive]}"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_killed_parent_leaves_no_worker_training(tmp_path):
+    """A parent killed outright (SIGKILL: a Jupyter kernel restarted mid-tournament)
+    cannot stop its workers; they must notice and exit on their own."""
+    psutil = pytest.importorskip("psutil")
+    script = tmp_path / "long.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import lrbook
+            lrbook.compare({"a": 0.1, "b": 0.05}, seeds=(0, 1), epochs=200, jobs=2,
+                           progress=False)
+            """
+        )
+    )
+    env = dict(os.environ, LRBOOK_PROGRESS="0")
+    env.pop("LRBOOK_JOBS", None)
+    proc = subprocess.Popen([sys.executable, str(script)], env=env)
+    try:
+        parent = psutil.Process(proc.pid)
+        workers: list = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            workers = [
+                p
+                for p in parent.children(recursive=True)
+                if "spawn_main" in " ".join(p.cmdline())
+            ]
+            if len(workers) >= 2:
+                break
+            time.sleep(0.2)
+        assert len(workers) >= 2, "the worker processes never started"
+        time.sleep(5)  # the workers are importing torch or training
+    finally:
+        proc.kill()
+        proc.wait()
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    alive = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+    for p in alive:
+        p.kill()
+    assert not alive, f"workers still running after their parent died: {alive}"

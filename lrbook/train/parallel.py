@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 
@@ -76,10 +77,23 @@ def check_executor(executor) -> None:
 
 
 def _worker_init() -> None:
-    """In each worker: leave Ctrl-C to the parent, and pin the arithmetic (by importing
-    lrbook) before anything computes."""
+    """In each worker: leave Ctrl-C to the parent, exit with the parent, and pin the
+    arithmetic (by importing lrbook) before anything computes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        # A parent that dies without stopping its workers (a kernel restarted in
+        # Jupyter, a killed script) must not leave them training on: the worker
+        # leaves as soon as the parent's process sentinel says it is gone.
+        threading.Thread(
+            target=_exit_with, args=(parent,), daemon=True, name="lrbook-parent"
+        ).start()
     import lrbook.train  # noqa: F401
+
+
+def _exit_with(parent) -> None:
+    parent.join()
+    os._exit(1)
 
 
 def _pool(jobs: int) -> cf.ProcessPoolExecutor:
