@@ -112,7 +112,11 @@ def rc_params() -> dict:
         "ytick.labelsize": FONT["small"],
         "lines.linewidth": 2.0,
         "lines.markersize": 4.0,
-        "legend.frameon": False,
+        # a legend box: a curve that passes under the legend does not cross its text
+        "legend.frameon": True,
+        "legend.framealpha": 0.85,
+        "legend.facecolor": "white",
+        "legend.edgecolor": "none",
         "legend.fontsize": FONT["small"],
         "image.cmap": "Blues",
         "mathtext.fontset": "dejavusans",

@@ -169,6 +169,9 @@ def test_ctrl_c_stops_every_worker_and_leaves_no_orphan(tmp_path):
             """
             import faulthandler, signal
             faulthandler.register(signal.SIGUSR1, all_threads=True)  # stacks if stuck
+            # Ctrl-C as in a terminal: a background job (CI's runner) starts with
+            # SIGINT ignored, and a child inherits that
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             import lrbook
             print("started", flush=True)
             lrbook.compare({"a": 0.1, "b": 0.05}, seeds=(0, 1, 2, 3), epochs=200,

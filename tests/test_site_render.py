@@ -135,6 +135,19 @@ RAW_TEX = """() => {
   return clone.textContent;
 }"""
 
+# Boxes (formulas, tables) that scroll sideways, at their start, without the fade
+# (lrbook-scroll-more) that tells the reader more is hidden.
+NO_SCROLL_CUE = """() => [...document.querySelectorAll(
+    '.bd-article div.math, .bd-article span.math, '
+    + '.bd-article mjx-container[display="true"], '
+    + '.bd-article .pst-scrollable-table-container')]
+  .filter(b => b.getClientRects().length && b.scrollWidth - b.clientWidth > 1
+               && b.scrollLeft < 1 && !b.classList.contains('lrbook-scroll-more'))
+  .map(b => b.textContent.slice(0, 60))"""
+
+MATH_BACKSLASH = """() => [...document.querySelectorAll('article mjx-container')]
+  .map(m => m.textContent).filter(t => t.includes(String.fromCharCode(92)))"""
+
 FIGURES = """() => Array.from(document.querySelectorAll('article .cell_output img'))
   .filter(img => img.getClientRects().length && img.naturalWidth)
   .map(img => ({src: new URL(img.src).pathname, natural: img.naturalWidth,
@@ -255,6 +268,8 @@ def test_page_renders(browser, site_url, built_site, page_path, width):
                 f"{page.evaluate(WIDEST, screen)}"
             )
         problems += page.evaluate(CLIPPED)
+        for text in page.evaluate(NO_SCROLL_CUE):
+            problems.append(f"a box scrolls sideways with no fade to say so: {text!r}")
 
         # 2. no raw TeX
         text = page.evaluate(RAW_TEX)
@@ -264,6 +279,11 @@ def test_page_renders(browser, site_url, built_site, page_path, width):
                 problems.append(
                     f"raw TeX {needle!r} on the page: ...{text[max(0, at - 40) : at + 40]!r}"
                 )
+
+        # 2b. no macro left as text inside typeset math (MathJax shows a macro it
+        # does not know in a text box, e.g. \texttt{exp\_range} as "exp\_range")
+        for shown in page.evaluate(MATH_BACKSLASH):
+            problems.append(f"typeset math shows a backslash: {shown[:80]!r}")
 
         # 3. no failure feedback before any answer
         wrong = page.locator(".lrbook-check-wrong")

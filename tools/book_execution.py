@@ -214,9 +214,17 @@ def execute(
     start = time.perf_counter()
     try:
         with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(_execute_one, str(p), TIMEOUT) for p in todo]
+            futures = {pool.submit(_execute_one, str(p), TIMEOUT): p for p in todo}
             for future in as_completed(futures):
-                path, text, seconds, error = future.result()
+                try:
+                    path, text, seconds, error = future.result()
+                except Exception as exc:  # noqa: BLE001 (the worker itself failed)
+                    # Not cached: MyST-NB executes it itself, or reports its error.
+                    log(
+                        f"lrbook: {rel[futures[future]]} could not be executed here "
+                        f"({type(exc).__name__}: {exc!r}); MyST-NB will try"
+                    )
+                    continue
                 name = Path(path).relative_to(root).as_posix()
                 times[name] = seconds
                 if error is not None:

@@ -46,9 +46,42 @@
       function (e) { e.setAttribute("role", "listitem"); });
   }
 
+  /* A formula or table wider than the column scrolls inside its box; without a cue a
+     reader cannot tell that it goes on (its end and punctuation are just hidden). A box
+     that scrolls fades out at the side where more is hidden (lrbook.css), and the fade
+     follows the reader's scrolling. */
+  const SCROLLERS = "div.math, span.math, mjx-container[display=\"true\"], " +
+    ".pst-scrollable-table-container, .cell_output .output.text_html";
+
+  function markScroll(box) {
+    const more = box.scrollWidth - box.clientWidth;
+    box.classList.toggle("lrbook-scroll-more", more > 1 && box.scrollLeft < more - 1);
+    box.classList.toggle("lrbook-scroll-back", more > 1 && box.scrollLeft > 1);
+  }
+
+  function scrollCues() {
+    document.querySelectorAll(".bd-article " + SCROLLERS.split(", ").join(", .bd-article "))
+      .forEach(function (box) {
+        if (!box.dataset.lrbookScroll) {
+          box.dataset.lrbookScroll = "1";
+          box.addEventListener("scroll", function () { markScroll(box); }, {passive: true});
+        }
+        markScroll(box);
+      });
+  }
+
   ready(function () {
     forwardToggles(".primary-toggle");
     forwardToggles(".secondary-toggle");
     fixNames();
+    scrollCues();
+    window.addEventListener("resize", scrollCues);
+    // formulas take their width once MathJax has typeset them
+    const mj = window.MathJax && window.MathJax.startup && window.MathJax.startup.promise;
+    if (mj) mj.then(scrollCues);
+    window.addEventListener("load", function () {
+      const later = window.MathJax && window.MathJax.startup && window.MathJax.startup.promise;
+      if (later) later.then(scrollCues); else scrollCues();
+    });
   });
 })();

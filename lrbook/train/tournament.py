@@ -110,6 +110,8 @@ class Tournament:
         Returns:
             The matplotlib Figure.
         """
+        from matplotlib.ticker import MaxNLocator
+
         split = check.choice("split", split, ("val", "test"))
         fig, (ax_loss, ax_acc) = new_axes(axes, 2)
         for ax, metric, scale, unit in (
@@ -125,6 +127,8 @@ class Tournament:
                         [scale * r["low"], scale * r["high"]], [y, y], color=color(i)
                     )
             ax.axvline(0.0, color=color(7), lw=1)
+            # at most 5 ticks: 3-decimal labels ran together at a phone's width
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
             ax.set_yticks(range(len(rows)), [r["schedule"] for r in rows][::-1])
             name = "validation" if split == "val" else "test"
             ax.set(
