@@ -135,15 +135,30 @@ RAW_TEX = """() => {
   return clone.textContent;
 }"""
 
-# Boxes (formulas, tables) that scroll sideways, at their start, without the fade
-# (lrbook-scroll-more) that tells the reader more is hidden.
+# Boxes (formulas, tables), at their start, that hide content without the fade
+# (lrbook-scroll-more) that tells the reader so, or fade although nothing is hidden.
 NO_SCROLL_CUE = """() => [...document.querySelectorAll(
     '.bd-article div.math, .bd-article span.math, '
     + '.bd-article mjx-container[display="true"], '
     + '.bd-article .pst-scrollable-table-container')]
-  .filter(b => b.getClientRects().length && b.scrollWidth - b.clientWidth > 1
-               && b.scrollLeft < 1 && !b.classList.contains('lrbook-scroll-more'))
-  .map(b => b.textContent.slice(0, 60))"""
+  .filter(b => b.getClientRects().length && b.scrollLeft < 1
+               && !b.querySelector('span.math, mjx-container[display="true"]'))
+  .map(b => {
+    // what is cut off at the right: the glyphs past the box's edge (a formula), or
+    // the width that scrolls (a table)
+    const edge = b.getBoundingClientRect().right;
+    const glyphs = [...b.querySelectorAll('mjx-c, mjx-utext')]
+      .map(g => g.getBoundingClientRect()).filter(r => r.width > 0);
+    const hidden = glyphs.length
+      ? Math.max(...glyphs.map(r => r.right)) - edge
+      : b.scrollWidth - b.clientWidth;
+    const fades = b.classList.contains('lrbook-scroll-more');
+    const text = b.textContent.slice(0, 60);
+    if (hidden > 4 && !fades) return 'hides ' + Math.round(hidden) + ' px with no fade: ' + text;
+    if (hidden <= 0 && fades) return 'fades although nothing is hidden: ' + text;
+    return null;
+  })
+  .filter(x => x)"""
 
 MATH_BACKSLASH = """() => [...document.querySelectorAll('article mjx-container')]
   .map(m => m.textContent).filter(t => t.includes(String.fromCharCode(92)))"""
@@ -269,7 +284,7 @@ def test_page_renders(browser, site_url, built_site, page_path, width):
             )
         problems += page.evaluate(CLIPPED)
         for text in page.evaluate(NO_SCROLL_CUE):
-            problems.append(f"a box scrolls sideways with no fade to say so: {text!r}")
+            problems.append(f"a formula or table box {text!r}")
 
         # 2. no raw TeX
         text = page.evaluate(RAW_TEX)

@@ -53,15 +53,39 @@
   const SCROLLERS = "div.math, span.math, mjx-container[display=\"true\"], " +
     ".pst-scrollable-table-container, .cell_output .output.text_html";
 
+  // How far the content reaches past the box's left and right edges, in px. For a
+  // formula, from its glyphs (MathJax's boxes overhang by a few px, so scrollWidth
+  // says most inline formulas are wider than their box when nothing is hidden); for a
+  // table or an output, from the scroll position.
+  function hidden(box) {
+    const glyphs = box.querySelectorAll("mjx-c, mjx-utext");
+    if (!glyphs.length) {
+      const more = box.scrollWidth - box.clientWidth;
+      return {left: box.scrollLeft, right: more - box.scrollLeft};
+    }
+    const edge = box.getBoundingClientRect();
+    let near = Infinity, far = -Infinity;
+    glyphs.forEach(function (g) {
+      const r = g.getBoundingClientRect();
+      if (r.width > 0) { near = Math.min(near, r.left); far = Math.max(far, r.right); }
+    });
+    if (far === -Infinity) return {left: 0, right: 0};
+    return {left: edge.left - near, right: far - edge.right};
+  }
+
+  const SLACK = 2;  // px: less than this hidden is not worth a cue
+
   function markScroll(box) {
-    const more = box.scrollWidth - box.clientWidth;
-    box.classList.toggle("lrbook-scroll-more", more > 1 && box.scrollLeft < more - 1);
-    box.classList.toggle("lrbook-scroll-back", more > 1 && box.scrollLeft > 1);
+    const h = hidden(box);
+    box.classList.toggle("lrbook-scroll-more", h.right > SLACK);
+    box.classList.toggle("lrbook-scroll-back", h.left > SLACK);
   }
 
   function scrollCues() {
     document.querySelectorAll(".bd-article " + SCROLLERS.split(", ").join(", .bd-article "))
       .forEach(function (box) {
+        // a display formula's box holds MathJax's, which is the one that scrolls
+        if (box.querySelector(SCROLLERS)) return;
         if (!box.dataset.lrbookScroll) {
           box.dataset.lrbookScroll = "1";
           box.addEventListener("scroll", function () { markScroll(box); }, {passive: true});
