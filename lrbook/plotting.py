@@ -55,7 +55,7 @@ PALETTE: tuple[str, ...] = (
     "#c9731d",  # orange
     "#2e9e5b",  # green
     "#9b6bd6",  # purple
-    "#d0563a",  # vermilion
+    "#d63c3c",  # red (a vermilion was too close to the orange)
     "#1c9aa8",  # teal
     "#c0609e",  # pink
     "#7f7f7f",  # grey

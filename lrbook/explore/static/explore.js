@@ -174,25 +174,34 @@
       var mag = Math.pow(10, Math.floor(Math.log10(raw)));
       var r = raw / mag;
       var step = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
+      // very small or very large values: one power of ten for the whole axis, each
+      // label a mantissa times it ("8×10⁻⁴"), as matplotlib's scientific labels
+      var big = Math.max(Math.abs(lim[0]), Math.abs(lim[1]));
+      var sci = big > 0 && (big >= 1e5 || step < 1e-3);
+      var e = sci ? Math.floor(Math.log10(big)) : 0;
       var ticks = [];
       var first = Math.ceil(lim[0] / step - 1e-9);
       for (var i = first; i * step <= lim[1] + step * 1e-9; i++) {
         var v = i * step;
-        ticks.push({v: v, major: true, runs: [[formatTick(v, step), ""]]});
+        if (Math.abs(v) < step * 1e-9) {
+          v = 0;
+        }
+        var runs;
+        if (!sci) {
+          runs = [[formatTick(v, step), ""]];
+        } else if (v === 0) {
+          runs = [["0", ""]];
+        } else {
+          var dec = Math.max(0, e - Math.floor(Math.log10(step) + 1e-9));
+          runs = [[minus((v / Math.pow(10, e)).toFixed(dec)) + "×10", ""],
+                  [minus(String(e)), "p"]];
+        }
+        ticks.push({v: v, major: true, runs: runs});
       }
       return ticks;
     }
 
     function formatTick(v, step) {
-      if (Math.abs(v) < step * 1e-9) {
-        v = 0;
-      }
-      var a = Math.abs(v);
-      if (a >= 1e5 || (step < 1e-3 && v !== 0)) {
-        var e = Math.floor(Math.log10(step));
-        var m = v / Math.pow(10, e);
-        return minus(+m.toFixed(2) + "e" + e);
-      }
       var dec = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
       return minus(v.toFixed(dec));
     }
@@ -493,7 +502,10 @@
       var xlim = p.xlim || this.autoLimit(p.autoLim.x);
       var ylim = (logToggled ? p.ylimLog : p.ylim) ||
         this.autoLimit(logToggled ? p.autoLim.ylog : p.autoLim.y);
-      var xt = xlog ? logTicks(xlim) : linearTicks(xlim, 6);
+      // about one x tick per 55 units of plot width (6 on a desktop, 4 on a phone),
+      // so that their labels do not run together
+      var xt = xlog ? logTicks(xlim) :
+        linearTicks(xlim, Math.max(3, Math.min(6, Math.round((W - m.r - m.l) / 55))));
       var yt = ylog ? logTicks(ylim) : linearTicks(ylim, 5);
       // The y label sits left of the widest tick label (estimated from its length), and
       // the plot moves right when the tick labels need more than the usual margin.
