@@ -643,17 +643,25 @@ def test_the_student_notebook_has_no_solution_no_hidden_test_no_answer(built):
     for name, test in student.metadata["otter"]["tests"].items():
         cases = [c for s in test["suites"] for c in s["cases"]]
         assert len(cases) == 1 and not cases[0]["hidden"], name
-    shown = {
-        ln.strip()
+    shown = {  # every line the reader sees (a statement's quoted code without "> ")
+        ln.strip().lstrip(">").strip()
         for c in master.cells
         if c.cell_type != "raw" and "# BEGIN PROMPT" not in c.source
         for ln in c.source.splitlines()
     }
+    # what the answer cells' prompts give every reader (ch02's "e.g. def step_lr(t):
+    # return ..." names the function the solution defines)
+    prompts = "\n".join(
+        c.source.split("# BEGIN PROMPT")[1].split("# END PROMPT")[0]
+        for c in master.cells
+        if "# BEGIN PROMPT" in c.source
+    )
     for cell in master.cells:
         if "# BEGIN SOLUTION NO PROMPT" in cell.source:
             block = cell.source.split("# BEGIN SOLUTION NO PROMPT")[1]
             for line in block.split("# END SOLUTION")[0].splitlines():
-                if len(line.strip()) > 8 and line.strip() not in shown:
+                public = line.strip() in shown or line.strip() in prompts
+                if len(line.strip()) > 8 and not public:
                     assert line not in text, line
     assert not (folder / "autograder" / "otter_config.json").exists()
     assert [p.name for p in dist.iterdir()] == [md.stem]  # no temporary folder left
