@@ -417,10 +417,16 @@ def test_history_plot_is_labelled(mnist):
     labels = [ax.get_xlabel() + " | " + ax.get_ylabel() for ax in fig.axes]
     assert "update $t$ (optimizer steps) | learning rate $\\alpha_t$" in labels
     assert any("nats" in s for s in labels) and any("%" in s for s in labels)
-    # Drawn entirely in the book's style: titles on the left, legends without frames.
+    # Drawn entirely in the book's style: titles on the left, legends in the style's
+    # box (white, 85 % opaque, no edge: a curve under a legend does not cross its text).
     titled = [ax for ax in fig.axes if ax.get_title(loc="left")]
     assert titled and not any(ax.get_title(loc="center") for ax in fig.axes)
-    assert all(not ax.get_legend().get_frame_on() for ax in fig.axes if ax.get_legend())
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    assert legends
+    for legend in legends:
+        frame = legend.get_frame()
+        assert legend.get_frame_on() and frame.get_alpha() == pytest.approx(0.85)
+        assert frame.get_edgecolor()[3] == 0.0  # edgecolor "none"
 
 
 # ------------------------------------------------------------- lr_range_test, compare
