@@ -29,6 +29,21 @@ CASES = {
 }
 
 
+def _run_bench(script: str, *args: str) -> subprocess.CompletedProcess:
+    """``bench/<script> args`` in a fresh interpreter (Agg, no progress bars, lrbook's
+    default number of workers), its output captured."""
+    env = dict(os.environ, MPLBACKEND="Agg", LRBOOK_PROGRESS="0")
+    env.pop("LRBOOK_JOBS", None)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
+
+
 def test_every_bench_script_is_covered():
     covered = [*CASES, "site_weight.py"]  # (below: it needs the built site)
     assert sorted(covered) == sorted(p.name for p in (ROOT / "bench").glob("*.py"))
@@ -36,16 +51,7 @@ def test_every_bench_script_is_covered():
 
 def test_site_weight_weighs_every_page_of_the_built_site(built_site):
     """bench/site_weight.py on the suite's own build, given twice (before = after)."""
-    env = dict(os.environ)
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "site_weight.py"), str(built_site),
-         str(built_site)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=600,
-    )
+    done = _run_bench("site_weight.py", str(built_site), str(built_site))
     assert done.returncode == 0, done.stderr[-3000:]
     assert "ratio second/first: mean 1.00" in done.stdout, done.stdout[-3000:]
     assert "book/ch06-cyclic-one-cycle.html" in done.stdout
@@ -54,16 +60,7 @@ def test_site_weight_weighs_every_page_of_the_built_site(built_site):
 @pytest.mark.parametrize("script", sorted(CASES))
 def test_bench_script_runs_and_prints_its_ratios(script):
     args, expected = CASES[script]
-    env = dict(os.environ, MPLBACKEND="Agg", LRBOOK_PROGRESS="0")
-    env.pop("LRBOOK_JOBS", None)
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / script), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=600,
-    )
+    done = _run_bench(script, *args)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     for text in expected:

@@ -161,6 +161,24 @@ def test_jobs_and_executor_are_checked(monkeypatch):
         parallel.run_fits([{}], [])
 
 
+def _started_workers(psutil, proc) -> tuple:
+    """``(parent, its worker processes)`` once ``proc`` has spawned two workers."""
+    parent = psutil.Process(proc.pid)
+    workers: list = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = [
+            p
+            for p in parent.children(recursive=True)
+            if "spawn_main" in " ".join(p.cmdline())
+        ]
+        if len(workers) >= 2:
+            break
+        time.sleep(0.2)
+    assert len(workers) >= 2, "the worker processes never started"
+    return parent, workers
+
+
 def test_ctrl_c_stops_every_worker_and_leaves_no_orphan(tmp_path):
     psutil = pytest.importorskip("psutil")
     script = tmp_path / "long.py"
@@ -190,19 +208,7 @@ def test_ctrl_c_stops_every_worker_and_leaves_no_orphan(tmp_path):
         env=env,
     )
     try:
-        parent = psutil.Process(proc.pid)
-        workers: list = []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            workers = [
-                p
-                for p in parent.children(recursive=True)
-                if "spawn_main" in " ".join(p.cmdline())
-            ]
-            if len(workers) >= 2:
-                break
-            time.sleep(0.2)
-        assert len(workers) >= 2, "the worker processes never started"
+        parent, workers = _started_workers(psutil, proc)
         time.sleep(8)  # let the workers import torch and start training
         assert proc.poll() is None
         everyone = parent.children(recursive=True)
@@ -244,19 +250,7 @@ def test_a_killed_parent_leaves_no_worker_training(tmp_path):
     env.pop("LRBOOK_JOBS", None)
     proc = subprocess.Popen([sys.executable, str(script)], env=env)
     try:
-        parent = psutil.Process(proc.pid)
-        workers: list = []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            workers = [
-                p
-                for p in parent.children(recursive=True)
-                if "spawn_main" in " ".join(p.cmdline())
-            ]
-            if len(workers) >= 2:
-                break
-            time.sleep(0.2)
-        assert len(workers) >= 2, "the worker processes never started"
+        parent, workers = _started_workers(psutil, proc)
         time.sleep(5)  # the workers are importing torch or training
     finally:
         proc.kill()
