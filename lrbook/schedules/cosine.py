@@ -148,9 +148,9 @@ def _restart_position(t: np.ndarray, t_0: int, t_mult: int):
     parameters={
         "lr": LR,
         "t_0": Parameter("T_0", "steps"),
-        "t_mult": Parameter("m"),
+        "t_mult": Parameter(r"T_{\text{mult}}"),
         "eta_min": ETA_MIN,
-        "cycle_decay": Parameter(r"\delta"),
+        "cycle_decay": Parameter(r"\gamma_{\text{cycle}}"),
     },
 )
 def cosine_warm_restarts(
@@ -167,21 +167,21 @@ def cosine_warm_restarts(
         \alpha_t = \eta_{\min} + \tfrac12 (\alpha_0 - \eta_{\min})
                    \left(1 + \cos\frac{\pi T_{\mathrm{cur}}}{T_i}\right)
 
-    where :math:`T_i = T_0 m^i` is the length of the current period :math:`i`
-    (``t_mult`` is :math:`m`) and :math:`T_{\mathrm{cur}}` counts the steps since the
+    where :math:`T_i = T_0 T_{\mathrm{mult}}^i` is the length of the current period :math:`i`
+    (``t_mult`` is :math:`T_{\mathrm{mult}}`) and :math:`T_{\mathrm{cur}}` counts the steps since the
     last restart. At a restart the rate jumps back to :math:`\alpha_0`. With
-    ``cycle_decay`` :math:`\delta` the height above :math:`\eta_{\min}` shrinks by
-    :math:`\delta` at each restart: :math:`\eta_{\min} + (\alpha_0 - \eta_{\min})
-    \delta^i (1 + \cos(\pi T_{\mathrm{cur}}/T_i))/2` in period :math:`i` (Keras'
+    ``cycle_decay`` :math:`\gamma_{\mathrm{cycle}}` the height above :math:`\eta_{\min}` shrinks by
+    :math:`\gamma_{\mathrm{cycle}}` at each restart: :math:`\eta_{\min} + (\alpha_0 - \eta_{\min})
+    \gamma_{\mathrm{cycle}}^i (1 + \cos(\pi T_{\mathrm{cur}}/T_i))/2` in period :math:`i` (Keras'
     ``m_mul``; timm's ``cycle_decay`` also multiplies :math:`\eta_{\min}` by
-    :math:`\delta^i`).
+    :math:`\gamma_{\mathrm{cycle}}^i`).
 
     Args:
         lr: the rate :math:`\alpha_0 \ge 0` at the start of each period.
         t_0: :math:`T_0 \ge 1`, the length of the first period in steps.
-        t_mult: :math:`m \ge 1`, the integer factor by which each period grows.
+        t_mult: :math:`T_{\mathrm{mult}} \ge 1`, the integer factor by which each period grows.
         eta_min: :math:`\eta_{\min} \ge 0`, the rate the cosine tends to.
-        cycle_decay: :math:`\delta > 0`, the factor of the peak height per restart.
+        cycle_decay: :math:`\gamma_{\mathrm{cycle}} > 0`, the factor of the peak height per restart.
 
     Returns:
         A :class:`Schedule`.

@@ -78,8 +78,8 @@ def _declare_momentum(*, pytorch: str, rate: str, torch, parameters):
     parameters={
         "base_lr": Parameter(r"\alpha_{\mathrm{base}}"),
         "max_lr": Parameter(r"\alpha_{\max}"),
-        "step_size_up": Parameter("u", "steps"),
-        "step_size_down": Parameter("d", "steps"),
+        "step_size_up": Parameter(r"T_{\text{up}}", "steps"),
+        "step_size_down": Parameter(r"T_{\text{down}}", "steps"),
         "gamma": GAMMA,
     },
 )
@@ -176,8 +176,8 @@ def cyclic(
     ),
     parameters={
         "max_lr": Parameter(r"\alpha_{\max}"),
-        "total_steps": Parameter("N", "steps"),
-        "pct_start": Parameter(None, "fraction of N"),
+        "total_steps": Parameter("T", "steps"),
+        "pct_start": Parameter(None, "fraction of T"),
     },
 )
 def one_cycle(
@@ -202,14 +202,14 @@ def one_cycle(
         \text{cos:}\; b + \tfrac{a - b}{2}\,(1 + \cos \pi p), \qquad
         \text{linear:}\; a + (b - a)\,p .
 
-    The warm-up ends at step :math:`\mathrm{pct\_start} \cdot N - 1` (:math:`N` =
+    The warm-up ends at step :math:`\mathrm{pct\_start} \cdot T - 1` (:math:`T` =
     ``total_steps``). With ``three_phase`` the rate first goes back down to
     :math:`\alpha_{\mathrm{init}}` symmetrically, then anneals to :math:`\alpha_{\min}`.
-    The schedule is defined for steps :math:`0 \le t \le N - 1` only.
+    The schedule is defined for steps :math:`0 \le t \le T - 1` only.
 
     Args:
         max_lr: the peak learning rate :math:`\alpha_{\max} > 0`.
-        total_steps: :math:`N \ge 1`, the number of optimizer updates in training.
+        total_steps: :math:`T \ge 1`, the number of optimizer updates in training.
         pct_start: the fraction of the steps spent warming up, in (0, 1) (below 0.5
             with ``three_phase``); ``pct_start * total_steps`` must exceed 1.
         anneal_strategy: ``"cos"`` or ``"linear"``.
@@ -281,8 +281,8 @@ def one_cycle(
         max_momentum=m["max_momentum"],
     ),
     parameters={
-        "step_size_up": Parameter("u", "steps"),
-        "step_size_down": Parameter("d", "steps"),
+        "step_size_up": Parameter(r"T_{\text{up}}", "steps"),
+        "step_size_down": Parameter(r"T_{\text{down}}", "steps"),
         "gamma": GAMMA,
         "base_momentum": BASE_MOMENTUM,
         "max_momentum": MAX_MOMENTUM,
@@ -374,8 +374,8 @@ def cyclic_momentum(
         three_phase=rate["three_phase"],
     ),
     parameters={
-        "total_steps": Parameter("N", "steps"),
-        "pct_start": Parameter(None, "fraction of N"),
+        "total_steps": Parameter("T", "steps"),
+        "pct_start": Parameter(None, "fraction of T"),
         "base_momentum": BASE_MOMENTUM,
         "max_momentum": MAX_MOMENTUM,
     },
@@ -392,7 +392,7 @@ def one_cycle_momentum(
     while it anneals.
 
     The phases are those of :func:`one_cycle` with the same ``total_steps``
-    (:math:`N`), ``pct_start`` and ``three_phase``, and within a phase that goes
+    (:math:`T`), ``pct_start`` and ``three_phase``, and within a phase that goes
     from :math:`a` to :math:`b` and is a fraction :math:`p` done, the same
     interpolation (``anneal_strategy``):
 
@@ -403,10 +403,10 @@ def one_cycle_momentum(
     going :math:`\beta_{\max} \to \beta_{\min}` during the warm-up and
     :math:`\beta_{\min} \to \beta_{\max}` during the anneal (with ``three_phase``:
     :math:`\beta_{\max} \to \beta_{\min} \to \beta_{\max}`, then constant at
-    :math:`\beta_{\max}`). Defined for steps :math:`0 \le t \le N - 1`.
+    :math:`\beta_{\max}`). Defined for steps :math:`0 \le t \le T - 1`.
 
     Args:
-        total_steps: :math:`N \ge 1`, the number of optimizer updates in training.
+        total_steps: :math:`T \ge 1`, the number of optimizer updates in training.
         pct_start: the fraction of the steps spent warming up, in (0, 1) (below 0.5
             with ``three_phase``); ``pct_start * total_steps`` must exceed 1.
         anneal_strategy: ``"cos"`` or ``"linear"``.
