@@ -30,7 +30,7 @@ IDLE = {
 
 PLATEAU_START = {"factor": 0.5, "patience": 2, "threshold": 1e-4, "cooldown": 0}
 
-_EPOCH_END = plotting.axis_label("end of epoch", symbol="k")
+_EPOCH_END = plotting.axis_label("end of epoch", symbol="e")
 
 
 def _values(name: str, values) -> list:
@@ -230,9 +230,9 @@ def plateau(
     panels = [
         Panel(
             xlabel=_EPOCH_END,
-            ylabel=plotting.axis_label("validation loss", "nats", symbol="M_k"),
+            ylabel=plotting.axis_label("validation loss", "nats", symbol="M_e"),
             lines={
-                "metric": Line("metric $M_k$", marker=True, width=1.2, simplify=False),
+                "metric": Line("metric $M_e$", marker=True, width=1.2, simplify=False),
                 "best": Line(r"best $M^{*}$", simplify=False),
                 "bound": Line(
                     r"to beat: $M^{*}(1-\delta)$",
