@@ -190,7 +190,7 @@ def axis_label(
 #: The book's axis labels for the update number, the learning rate and the epoch.
 UPDATE_LABEL = axis_label("update", "optimizer steps", symbol="t")
 LR_LABEL = axis_label("learning rate", symbol=r"\alpha_t")
-EPOCH_LABEL = axis_label("epoch")
+EPOCH_LABEL = axis_label("epoch", symbol="e")
 
 
 def running_mean(x: np.ndarray, window: int) -> np.ndarray:

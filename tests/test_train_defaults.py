@@ -106,7 +106,7 @@ def test_history_plot(history):
     labels = [(ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes]
     assert labels[0] == ("update $t$ (optimizer steps)", "learning rate $\\alpha_t$")
     assert labels[1][1] == "cross-entropy loss (nats)"
-    assert labels[2] == ("epoch", "accuracy (%)")
+    assert labels[2] == ("epoch $e$", "accuracy (%)")
     assert fig.axes[1].get_yscale() == "log"
 
 
@@ -203,7 +203,7 @@ def test_comparison_plot(comparison):
     assert [ax.get_xlabel() for ax in fig.axes] == [
         "update $t$ (optimizer steps)",
         "update $t$ (optimizer steps)",
-        "epoch",
+        "epoch $e$",
     ]
     assert [ax.get_ylabel() for ax in fig.axes] == [
         "learning rate $\\alpha_t$",

@@ -96,7 +96,7 @@ def _bounds() -> None:
         mistakes=[
             (
                 [min_best * (1 - tau), max_best * (1 + tau), neg_best * (1 - tau)],
-                "PyTorch multiplies by (1 + τ) in max mode whatever the sign of the"
+                "PyTorch multiplies by (1 + δ) in max mode whatever the sign of the"
                 " best; for a negative best that bound lies *below* it.",
             ),
             (

@@ -73,13 +73,16 @@ def _restarts() -> None:
             f" per update: the steps 0 < t < {horizon} at which the rate jumps back"
             " to its initial value."
         ),
-        hint="the periods last T_0, T_0 m, T_0 m², …; a restart ends each period.",
+        hint=(
+            "the periods last T_0, T_0·T_mult, T_0·T_mult², …; a restart ends each"
+            " period."
+        ),
         rtol=0.0,
         mistakes=[
             (
                 [t_0 * t_mult**k for k in range(len(expected) + 1)][:5],
-                "Those are the period lengths T_0 m^k; a restart comes after the sum"
-                " of the periods before it.",
+                "Those are the period lengths T_0·T_mult^j; a restart comes after the"
+                " sum of the periods before it.",
             ),
             (
                 [t_0 * k for k in range(1, horizon // t_0)],
@@ -146,7 +149,10 @@ def _mirror() -> None:
             f"CosineAnnealingLR with T_max = {t_max}: which step t' < T_max has the"
             f" same rate as step t = {after}?"
         ),
-        hint="the cosine is even with period 2π: compare cos(πt/T), cos(π(2T − t)/T).",
+        hint=(
+            "the cosine is even with period 2π: compare cos(πt/T_max) and"
+            " cos(π(2T_max − t)/T_max)."
+        ),
         rtol=0.0,
         mistakes=[
             (

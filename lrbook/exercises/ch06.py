@@ -44,7 +44,10 @@ def _triangular2() -> None:
             f"CyclicLR(base_lr={base:g}, max_lr={peak:g}, step_size_up={up},"
             f" mode='triangular2'): the learning rate of update t = {t}."
         ),
-        hint="find the cycle c and the position x in it; the amplitude is 2^-(c-1).",
+        hint=(
+            "find the cycle c and the position φ in it; the amplitude factor is"
+            " 2^-(c-1)."
+        ),
         rtol=1e-9,
         mistakes=[
             (
@@ -142,7 +145,7 @@ def _momentum_at() -> None:
             f" momentum cycling (base_momentum=0.85, max_momentum=0.95): the momentum"
             f" of update t = {t}."
         ),
-        hint="the anneal phase starts at step pct_start·N − 1; the momentum rises"
+        hint="the anneal phase starts at step pct_start·T − 1; the momentum rises"
         " back from 0.85 to 0.95 along half a cosine.",
         rtol=1e-9,
         mistakes=[

@@ -64,13 +64,16 @@ def _inverse_sqrt() -> None:
             f"inverse_sqrt({lr:g}, warmup_steps={warm}): the rates of updates"
             f" t = {', '.join(map(str, steps))}."
         ),
-        hint="write s = t + 1, and take the smaller of the warm-up and the decay.",
+        hint=(
+            "write the formula in t + 1, and take the smaller of the warm-up and the"
+            " decay."
+        ),
         rtol=1e-9,
         mistakes=[
             (
                 [lr * min(t / warm, math.sqrt(warm / t)) for t in steps],
-                "Off by one: the formula uses s = t + 1 (update 0 already has the rate"
-                " α0/T_w).",
+                "Off by one: the formula uses t + 1 (update 0 already has the rate"
+                " α_0/T_w).",
             ),
         ],
         params={"lr": lr, "warmup_steps": warm, "steps": steps},
@@ -96,7 +99,7 @@ def _weight_decay() -> None:
         mistakes=[
             (
                 [lr * g, lr * g, lr * wd * theta],
-                "Adam divides the L2 term by sqrt(v̂), which after one step is |λθ|:"
+                "Adam divides the L2 term by sqrt(r̂), which after one step is |λθ|:"
                 " the step is about α, not αλθ.",
             ),
             (

@@ -307,8 +307,8 @@ def descend(
 
     where :math:`g_t = \nabla f(x_t)` (plus noise for a :func:`~lrbook.gd.noisy`
     objective). With ``momentum`` :math:`\beta > 0` the update is the heavy-ball form
-    of PyTorch's ``SGD(momentum=beta)``: :math:`v_{t+1} = \beta v_t + g_t`,
-    :math:`x_{t+1} = x_t - \alpha_t v_{t+1}`, :math:`v_0 = 0`.
+    of PyTorch's ``SGD(momentum=beta)``: :math:`m_{t+1} = \beta m_t + g_t`,
+    :math:`x_{t+1} = x_t - \alpha_t m_{t+1}`, :math:`m_0 = 0`.
 
     The path *diverges* at the first iterate :math:`x_t` whose loss is not finite or
     exceeds

@@ -71,8 +71,8 @@ def noise_floor(objective: Objective | float, lr, sigma: float | None = None):
     :math:`\alpha`, so only a *decaying* step size reaches the minimum. The expected
     loss is :math:`\tfrac a2 \mathbb E[x^2]`. For a quadratic in :math:`d` dimensions
     (isotropic noise), the same holds along each principal axis and the result is
-    :math:`\mathbb E\|x - x^\ast\|^2 = \sum_i \alpha\sigma^2 / (\lambda_i(2 -
-    \alpha\lambda_i))`.
+    :math:`\mathbb E\|x - x^\ast\|^2 = \sum_i \alpha\sigma^2 / (a_i(2 -
+    \alpha a_i))`.
 
     Args:
         objective: the curvature :math:`a > 0`, or a quadratic objective (possibly
@@ -271,15 +271,15 @@ def simulate_mean_square(
 ) -> np.ndarray:
     r"""The mean squared distance to the minimum over seeded runs of SGD (Monte Carlo).
 
-    For each seed :math:`s`, :func:`~lrbook.gd.descend_many` runs every learning rate
-    on ``objective`` with the noise of seed :math:`s` (the same noise for every rate);
-    the estimate is the average over the :math:`n` seeds
+    For each seed :math:`j`, :func:`~lrbook.gd.descend_many` runs every learning rate
+    on ``objective`` with the noise of seed :math:`j` (the same noise for every rate);
+    the estimate is the average over the :math:`J` seeds
 
     .. math::
-        \hat v_t = \frac1n \sum_{s} \bigl\| x^{(s)}_t - x^\ast \bigr\|^2 ,
+        \hat v_t = \frac1J \sum_{j} \bigl\| x^{(j)}_t - x^\ast \bigr\|^2 ,
 
     accumulated seed by seed. On ``noisy(quadratic_1d(a), sigma)`` it estimates the
-    exact :func:`mean_square`, with a relative error of about :math:`\sqrt{2/n}`.
+    exact :func:`mean_square`, with a relative error of about :math:`\sqrt{2/J}`.
 
     Args:
         objective: a noisy objective (:func:`~lrbook.gd.noisy`); its own seed is

@@ -354,12 +354,12 @@ def quadratic(
     :math:`\mu = \min(a, b)` and the condition number is :math:`\kappa = L/\mu`. With
     ``angle`` the axes are rotated, :math:`A = R\,\mathrm{diag}(a, b)\,R^\top`. With
     ``eigenvalues`` the bowl has any dimension :math:`d` and
-    :math:`A = \mathrm{diag}(\lambda_1, \dots, \lambda_d)`.
+    :math:`A = \mathrm{diag}(a_1, \dots, a_d)`.
 
     Args:
         a: the curvature :math:`a > 0` along the first axis (default 1).
         b: the curvature :math:`b > 0` along the second axis (default 1).
-        eigenvalues: instead of ``a`` and ``b``: the curvatures :math:`\lambda_i > 0`
+        eigenvalues: instead of ``a`` and ``b``: the curvatures :math:`a_i > 0`
             of a ``d``-dimensional bowl.
         angle: the rotation of the principal axes, in degrees counter-clockwise (2-D
             only).
@@ -425,7 +425,7 @@ def quadratic(
         x0,
         r"f(x, y) = \tfrac12 (a x^2 + b y^2)"
         if d == 2
-        else r"f(x) = \tfrac12 \sum_i \lambda_i x_i^2",
+        else r"f(x) = \tfrac12 \sum_i a_i x_i^2",
     )
 
 

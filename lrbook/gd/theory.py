@@ -47,18 +47,18 @@ def _nonneg(name: str, value, *, positive: bool = False):
 def stability_limit(objective: Objective | float, momentum: float = 0.0) -> float:
     r"""The largest stable fixed step size on a quadratic, :math:`2/L`.
 
-    Gradient descent on a quadratic with curvatures :math:`\lambda_i` multiplies the
-    component along each principal axis by :math:`1 - \alpha\lambda_i` per step. All
-    the components shrink if and only if :math:`|1 - \alpha\lambda_i| < 1` for every
+    Gradient descent on a quadratic with curvatures :math:`a_i` multiplies the
+    component along each principal axis by :math:`1 - \alphaa_i` per step. All
+    the components shrink if and only if :math:`|1 - \alphaa_i| < 1` for every
     :math:`i`, i.e.
 
     .. math::
-        0 < \alpha < \frac{2}{L}, \qquad L = \max_i \lambda_i .
+        0 < \alpha < \frac{2}{L}, \qquad L = \max_i a_i .
 
     With heavy-ball momentum :math:`\beta` (``descend(..., momentum=beta)``), each
-    component follows :math:`c_{t+1} = (1 + \beta - \alpha\lambda_i)\, c_t - \beta
+    component follows :math:`c_{t+1} = (1 + \beta - \alphaa_i)\, c_t - \beta
     c_{t-1}`, whose roots lie inside the unit circle if and only if
-    :math:`0 < \alpha\lambda_i < 2(1 + \beta)`: the limit becomes
+    :math:`0 < \alphaa_i < 2(1 + \beta)`: the limit becomes
 
     .. math::
         \alpha < \frac{2\,(1 + \beta)}{L} .

@@ -173,7 +173,8 @@ def warm_restarts(
 
     Args:
         t_0s: the values of the :math:`T_0` slider (integers >= 1).
-        t_mults: the values of the :math:`m` (``T_mult``) slider (integers >= 1).
+        t_mults: the values of the :math:`T_{\text{mult}}` (``T_mult``) slider
+            (integers >= 1).
         eta_mins: the values of the :math:`\eta_{\min}` slider (>= 0).
         lr: :math:`\alpha_0 \ge 0`, fixed.
         t_0, t_mult, eta_min: the initial values (one of each list).
@@ -199,7 +200,12 @@ def warm_restarts(
     horizon = check.integer("horizon", horizon, minimum=2)
     controls = [
         slider("t_0", _values("t_0s", t_0s), t_0, label="$T_0$ (updates)"),
-        slider("t_mult", _values("t_mults", t_mults), t_mult, label="$m$ (T_mult)"),
+        slider(
+            "t_mult",
+            _values("t_mults", t_mults),
+            t_mult,
+            label=r"growth factor $T_{\text{mult}}$",
+        ),
         slider(
             "eta_min",
             _values("eta_mins", eta_mins),

@@ -59,14 +59,15 @@ def cyclic(
 
     Draws :func:`lrbook.cyclic` (PyTorch's values) for :math:`t = 0 \dots`
     ``horizon - 1``, with the envelope :math:`\alpha_{\mathrm{base}} +
-    (\alpha_{\max} - \alpha_{\mathrm{base}})\sigma_t` of its mode dashed (1,
+    (\alpha_{\max} - \alpha_{\mathrm{base}}) A_t` of its mode dashed (1,
     :math:`2^{-(c-1)}` or :math:`\gamma^t`).
 
     Args:
         base_lrs: the values of the :math:`\alpha_{\mathrm{base}}` slider (>= 0).
         max_lrs: the values of the :math:`\alpha_{\max}` slider (>= every base).
-        step_sizes_up: the values of the :math:`u` slider (integers >= 1).
-        step_sizes_down: the values of the :math:`d` slider (integers >= 1).
+        step_sizes_up: the values of the :math:`T_{\text{up}}` slider (integers >= 1).
+        step_sizes_down: the values of the :math:`T_{\text{down}}` slider (integers
+            >= 1).
         gammas: the values of the :math:`\gamma` slider (> 0; ``exp_range`` only).
         mode, base_lr, max_lr, step_size_up, step_size_down, gamma: initial values.
         horizon: the number of updates drawn (>= 2).
@@ -104,13 +105,13 @@ def cyclic(
             "step_size_up",
             _values("step_sizes_up", step_sizes_up),
             step_size_up,
-            label="step size up $u$ (updates)",
+            label=r"step size up $T_{\text{up}}$ (updates)",
         ),
         slider(
             "step_size_down",
             _values("step_sizes_down", step_sizes_down),
             step_size_down,
-            label="step size down $d$ (updates)",
+            label=r"step size down $T_{\text{down}}$ (updates)",
         ),
         slider(
             "gamma",
@@ -133,13 +134,14 @@ def cyclic(
         )
         t = np.arange(horizon)
         cycle = np.floor(1 + t / (step_size_up + step_size_down))
-        sigma = {
+        amplitude = {
             "triangular": np.ones(horizon),
             "triangular2": 1 / 2.0 ** (cycle - 1),
             "exp_range": gamma ** t.astype(np.float64),
         }[mode]
-        envelope = base_lr + (max_lr - base_lr) * sigma
-        note = f"{s!r}\ncycle length u + d = {step_size_up + step_size_down} updates"
+        envelope = base_lr + (max_lr - base_lr) * amplitude
+        length = step_size_up + step_size_down
+        note = f"{s!r}\ncycle length T_up + T_down = {length} updates"
         return Frame({"rate": (t, s(t)), "envelope": (t, envelope)}, note)
 
     panel = Panel(
@@ -147,7 +149,7 @@ def cyclic(
         ylabel=plotting.LR_LABEL,
         lines={
             "rate": "CyclicLR",
-            "envelope": Line(r"amplitude $\sigma_t$ (envelope)", dash="dashed"),
+            "envelope": Line(r"envelope, amplitude factor $A_t$", dash="dashed"),
         },
         log_toggle=False,
         ylim=(0, None),
@@ -182,10 +184,10 @@ def one_cycle(
 ) -> Explorer:
     r"""An explorer of ``OneCycleLR``: the rate, and the momentum it cycles.
 
-    Left, :func:`lrbook.one_cycle` over :math:`N` = ``total_steps`` updates; right,
+    Left, :func:`lrbook.one_cycle` over :math:`T` = ``total_steps`` updates; right,
     :func:`lrbook.one_cycle_momentum` with the same phases (PyTorch's momentum with its
     default ``cycle_momentum=True``). The dot marks the peak, at step
-    :math:`\mathrm{pct\_start}\cdot N - 1`.
+    :math:`\mathrm{pct\_start}\cdot T - 1`.
 
     Args:
         max_lrs: the values of the :math:`\alpha_{\max}` slider (> 0).
@@ -197,7 +199,7 @@ def one_cycle(
         anneal_strategy: ``"cos"`` or ``"linear"``, fixed.
         base_momentum, max_momentum: :math:`\beta_{\min} \le \beta_{\max}` in [0, 1),
             fixed.
-        total_steps: :math:`N`, fixed.
+        total_steps: :math:`T`, fixed.
         title: the figure's title.
         max_bytes: size budget of the web version.
 
@@ -224,7 +226,7 @@ def one_cycle(
             "pct_start",
             _values("pct_starts", pct_starts),
             pct_start,
-            label="pct_start (fraction of N)",
+            label="pct_start (fraction of T)",
         ),
         slider(
             "div_factor",

@@ -76,8 +76,8 @@ def gradient_descent(
             :data:`GD_RATIOS` times :math:`2/L` (rounded to 3 significant digits, or
             as ratios when ``relative``).
         lr: the slider's initial value (one of ``lrs``; default: the middle one).
-        relative: read ``lrs`` as multiples of each function's stability limit,
-            :math:`\alpha = r \cdot 2/L` (``r * lrbook.gd.stability_limit(f)``). The
+        relative: read ``lrs`` as multiples of each function's stability limit
+            :math:`2/L` (the rate is ``ratio * lrbook.gd.stability_limit(f)``). The
             default is ``True`` for several functions (their :math:`L` differ), else
             ``False``.
         steps: the number of updates :math:`T` (1 to 2000).

@@ -30,7 +30,7 @@ IDLE = {
 
 PLATEAU_START = {"factor": 0.5, "patience": 2, "threshold": 1e-4, "cooldown": 0}
 
-_EPOCH_END = plotting.axis_label("end of epoch", symbol="k")
+_EPOCH_END = plotting.axis_label("end of epoch", symbol="e")
 
 
 def _values(name: str, values) -> list:
@@ -135,9 +135,9 @@ def plateau(
 
     A dropdown picks the metric (:func:`lrbook.schedules.plateau_sequences
     .metric_sequence`), sliders set ``factor``, ``patience``, ``threshold`` (relative,
-    :math:`\tau`) and ``cooldown`` of :class:`lrbook.ReduceLROnPlateau` (mode
-    ``"min"``). Three panels: the metric :math:`m_k` with the running best
-    :math:`m^\ast` and the bound each epoch had to beat, :math:`m^\ast(1-\tau)`; the
+    :math:`\delta`) and ``cooldown`` of :class:`lrbook.ReduceLROnPlateau` (mode
+    ``"min"``). Three panels: the metric :math:`M_e` with the running best
+    :math:`M^\ast` and the bound each epoch had to beat, :math:`M^\ast(1-\delta)`; the
     count of bad epochs in a row against the cut level ``patience + 1``; the learning
     rate of each epoch (log axis) with the cuts marked. The note under the figure is
     the ``ReduceLROnPlateau`` call and the epochs of the cuts. Every value comes from
@@ -230,9 +230,9 @@ def plateau(
     panels = [
         Panel(
             xlabel=_EPOCH_END,
-            ylabel=plotting.axis_label("validation loss", "nats", symbol="M_k"),
+            ylabel=plotting.axis_label("validation loss", "nats", symbol="M_e"),
             lines={
-                "metric": Line("metric $M_k$", marker=True, width=1.2, simplify=False),
+                "metric": Line("metric $M_e$", marker=True, width=1.2, simplify=False),
                 "best": Line(r"best $M^{*}$", simplify=False),
                 "bound": Line(
                     r"to beat: $M^{*}(1-\delta)$",

@@ -14,7 +14,7 @@ import numpy as np
 
 from ... import _checks as check
 from ... import explore
-from ...plotting import LR_LABEL, axis_label, running_mean
+from ...plotting import EPOCH_LABEL, LR_LABEL, axis_label, running_mean
 
 # What the explorer can draw: History field -> (menu entry, y label).
 METRICS = {
@@ -142,7 +142,7 @@ class _TrainingCurves:
         if self.lr_panel:
             panels.append(
                 explore.Panel(
-                    xlabel=axis_label("epoch"),
+                    xlabel=EPOCH_LABEL,
                     ylabel=LR_LABEL,
                     lines=self._lines(False),
                     title="learning rate",
@@ -152,7 +152,7 @@ class _TrainingCurves:
             )
         panels.append(
             explore.Panel(
-                xlabel=axis_label("epoch"),
+                xlabel=EPOCH_LABEL,
                 ylabel=ylabel,
                 lines=self._lines(True),
                 title=title,
