@@ -50,6 +50,10 @@ def symbols_of(math: str) -> set[str]:
         if command in GREEK:
             found.add("\\" + command)
     math = re.sub(r"\\[A-Za-z]+", " ", math)
+    # subscripts name or index a symbol (T_w, f_s, x_t, c_{t,i}): not symbols of their own
+    for _ in range(3):
+        math = re.sub(r"_\s*\{[^{}]*\}", " ", math)
+    math = re.sub(r"_\s*[A-Za-z0-9]", " ", math)
     found |= set(re.findall(r"(?<![A-Za-z])([A-Za-z])(?![A-Za-z])", math))
     return found
 
@@ -105,6 +109,7 @@ def test_the_scan_finds_symbols_and_skips_words():
         "\\Delta",
     }
     assert symbols_of(r"\eta_{\min} + \cos(\pi t / T_{\max})") == {"\\eta", "\\pi", "t", "T"}
+    assert symbols_of(r"T_w + f_s + c_{t,i} + x_t^{2}") == {"T", "f", "c", "x"}
     assert symbols_of(r"\mathbb{E}[x_t^2] \exp(-t/\tau) \mathrm{e}^{x}") == {
         "x",
         "t",
@@ -143,10 +148,13 @@ def test_every_book_symbol_is_used():
     book, _ = notation()
     used = set()
     for stem, path in pages().items():
-        if stem != "notation":
+        if stem == "notation":  # its prose, not its tables
+            text = path.read_text(encoding="utf-8")
+            prose = "\n".join(x for x in text.splitlines() if not x.startswith("|"))
+            for math in math_of(prose):
+                used |= symbols_of(math)
+        else:
             used |= page_symbols(path)
-    # the notation page states the conventions these follow, which no chapter needs
-    # as a bare letter
     assert not (book - used), f"on the notation page but on no other page: {sorted(book - used)}"
 
 

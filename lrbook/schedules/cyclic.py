@@ -93,26 +93,34 @@ def cyclic(
 ) -> Schedule:
     r"""Cyclical learning rate (CLR): the rate goes up and down between two bounds.
 
-    With :math:`u` = ``step_size_up``, :math:`d` = ``step_size_down``, and position
-    :math:`x \in [0, 1)` within cycle :math:`c = \lfloor 1 + t/(u+d) \rfloor`:
+    With :math:`T_{\mathrm{up}}` = ``step_size_up``, :math:`T_{\mathrm{down}}` =
+    ``step_size_down``, cycle :math:`c = \lfloor 1 + t/(T_{\mathrm{up}} +
+    T_{\mathrm{down}}) \rfloor` and position :math:`\varphi = 1 + t/(T_{\mathrm{up}} +
+    T_{\mathrm{down}}) - c \in [0, 1)` within it:
 
     .. math::
         \alpha_t = \alpha_{\mathrm{base}} + (\alpha_{\max} - \alpha_{\mathrm{base}})\,
-                   h(x)\, \sigma_t, \qquad
-        h(x) = \begin{cases} x / r & x \le r \\ (x - 1)/(r - 1) & x > r \end{cases}
+                   h(\varphi)\, A_t, \qquad
+        h(\varphi) = \begin{cases}
+            \varphi\,(T_{\mathrm{up}} + T_{\mathrm{down}})/T_{\mathrm{up}}
+                & \varphi \le T_{\mathrm{up}}/(T_{\mathrm{up}} + T_{\mathrm{down}}) \\
+            (1 - \varphi)\,(T_{\mathrm{up}} + T_{\mathrm{down}})/T_{\mathrm{down}}
+                & \text{otherwise}
+        \end{cases}
 
-    where :math:`r = u/(u+d)` and the amplitude :math:`\sigma_t` is 1
-    (``"triangular"``), :math:`2^{-(c-1)}` (``"triangular2"``: halved every cycle) or
-    :math:`\gamma^t` (``"exp_range"``: shrinks with the total step count :math:`t`).
+    where the amplitude :math:`A_t` is 1 (``"triangular"``), :math:`2^{-(c-1)}`
+    (``"triangular2"``: halved every cycle) or :math:`\gamma^t` (``"exp_range"``:
+    shrinks with the total step count :math:`t`).
     After 1024 cycles the ``"triangular2"`` amplitude is below the smallest float and
     the rate stays at ``base_lr`` (PyTorch raises ``OverflowError`` there).
 
     Args:
         base_lr: the lower bound :math:`\alpha_{\mathrm{base}} \ge 0`.
         max_lr: the upper bound :math:`\alpha_{\max} \ge` ``base_lr``.
-        step_size_up: :math:`u \ge 1`, steps from the bottom to the top of a cycle.
-        step_size_down: :math:`d \ge 1`, steps from the top back down (default
-            :math:`u`).
+        step_size_up: :math:`T_{\mathrm{up}} \ge 1`, steps from the bottom to the top
+            of a cycle.
+        step_size_down: :math:`T_{\mathrm{down}} \ge 1`, steps from the top back down
+            (default :math:`T_{\mathrm{up}}`).
         mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``.
         gamma: :math:`\gamma > 0`, used by ``"exp_range"`` only.
 
@@ -195,12 +203,14 @@ def one_cycle(
     rises to :math:`\alpha_{\max}` over the first ``pct_start`` of the
     ``total_steps``, then falls to
     :math:`\alpha_{\min} = \alpha_{\mathrm{init}}/\mathrm{final\_div}`. Within a phase
-    that goes from :math:`a` to :math:`b` and is a fraction :math:`p \in [0, 1]` done,
-    the rate is
+    that goes from :math:`\alpha_{\mathrm{from}}` to :math:`\alpha_{\mathrm{to}}` and is
+    a fraction :math:`p \in [0, 1]` done, the rate is
 
     .. math::
-        \text{cos:}\; b + \tfrac{a - b}{2}\,(1 + \cos \pi p), \qquad
-        \text{linear:}\; a + (b - a)\,p .
+        \text{cos:}\; \alpha_{\mathrm{to}} + \tfrac{\alpha_{\mathrm{from}} -
+            \alpha_{\mathrm{to}}}{2}\,(1 + \cos \pi p), \qquad
+        \text{linear:}\; \alpha_{\mathrm{from}} + (\alpha_{\mathrm{to}} -
+            \alpha_{\mathrm{from}})\,p .
 
     The warm-up ends at step :math:`\mathrm{pct\_start} \cdot T - 1` (:math:`T` =
     ``total_steps``). With ``three_phase`` the rate first goes back down to
@@ -298,20 +308,21 @@ def cyclic_momentum(
 ) -> Schedule:
     r"""The momentum that ``CyclicLR`` sets: the cycle of :func:`cyclic`, upside down.
 
-    With the cycle position :math:`h(x)` and amplitude :math:`\sigma_t` of
+    With the triangle :math:`h(\varphi)` and amplitude :math:`A_t` of
     :func:`cyclic` (same ``step_size_up``, ``step_size_down``, ``mode``, ``gamma``),
     the momentum of update :math:`t` (SGD's ``momentum``, Adam's :math:`\beta_1`) is
 
     .. math::
-        \beta_t = \beta_{\max} - (\beta_{\max} - \beta_{\min})\, h(x)\, \sigma_t ,
+        \beta_t = \beta_{\max} - (\beta_{\max} - \beta_{\min})\, h(\varphi)\, A_t ,
 
     so it is :math:`\beta_{\max}` where the rate is ``base_lr`` and
     :math:`\beta_{\min}` where the rate peaks.
 
     Args:
-        step_size_up: :math:`u \ge 1`, steps from the bottom to the top of a rate
+        step_size_up: :math:`T_{\mathrm{up}} \ge 1`, steps from the bottom to the top of a rate
             cycle.
-        step_size_down: :math:`d \ge 1`, steps back down (default :math:`u`).
+        step_size_down: :math:`T_{\mathrm{down}} \ge 1`, steps back down (default
+            :math:`T_{\mathrm{up}}`).
         mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``.
         gamma: :math:`\gamma > 0`, used by ``"exp_range"`` only.
         base_momentum: :math:`\beta_{\min}`, in [0, 1), the momentum at the rate's
@@ -393,12 +404,14 @@ def one_cycle_momentum(
 
     The phases are those of :func:`one_cycle` with the same ``total_steps``
     (:math:`T`), ``pct_start`` and ``three_phase``, and within a phase that goes
-    from :math:`a` to :math:`b` and is a fraction :math:`p` done, the same
-    interpolation (``anneal_strategy``):
+    from :math:`\beta_{\mathrm{from}}` to :math:`\beta_{\mathrm{to}}` and is a fraction
+    :math:`p` done, the same interpolation (``anneal_strategy``):
 
     .. math::
-        \text{cos:}\; \beta_t = b + \tfrac{a - b}{2}\,(1 + \cos \pi p), \qquad
-        \text{linear:}\; \beta_t = a + (b - a)\,p ,
+        \text{cos:}\; \beta_t = \beta_{\mathrm{to}} + \tfrac{\beta_{\mathrm{from}} -
+            \beta_{\mathrm{to}}}{2}\,(1 + \cos \pi p), \qquad
+        \text{linear:}\; \beta_t = \beta_{\mathrm{from}} + (\beta_{\mathrm{to}} -
+            \beta_{\mathrm{from}})\,p ,
 
     going :math:`\beta_{\max} \to \beta_{\min}` during the warm-up and
     :math:`\beta_{\min} \to \beta_{\max}` during the anneal (with ``three_phase``:
@@ -536,7 +549,7 @@ def _check_cycle(step_size_up, step_size_down, mode, gamma):
 
 
 def _cycle_position(t: np.ndarray, up: int, down: int):
-    """The cycle :math:`c` (from 1) of each step, and :math:`h(x)` in [0, 1] (PyTorch's
+    """The cycle :math:`c` (from 1) of each step, and :math:`h(\varphi)` in [0, 1] (PyTorch's
     ``scale_factor``), computed in PyTorch's order of operations."""
     total_size = float(up) + float(down)
     step_ratio = float(up) / total_size
@@ -547,7 +560,7 @@ def _cycle_position(t: np.ndarray, up: int, down: int):
 
 
 def _amplitude(height: np.ndarray, mode: str, gamma: float, cycle, t) -> np.ndarray:
-    """``height`` times the amplitude :math:`\\sigma_t` of ``mode``."""
+    """``height`` times the amplitude :math:`\A_t` of ``mode``."""
     if mode == "triangular":
         return height * 1.0
     if mode == "triangular2":

@@ -92,10 +92,10 @@ def warmup_stable_decay(
         \alpha_t = \alpha_0 \cdot \begin{cases}
             f_s + (1 - f_s)\, t / T_w & t < T_w \\
             1 & T_w \le t < T_w + T_s \\
-            d(\min(p, 1)) & t \ge T_w + T_s
+            D(\min(p, 1)) & t \ge T_w + T_s
         \end{cases}
 
-    where the decay :math:`d` falls from 1 to :math:`f_e`: linearly,
+    where the decay shape :math:`D` falls from 1 to :math:`f_e`: linearly,
     :math:`1 - (1 - f_e)\,p`; along a half cosine, :math:`f_e + (1 - f_e)(1 + \cos \pi
     p)/2`; or as :math:`1 - (1 - f_e)\sqrt p` (``"1-sqrt"``, which Hägele et al. found
     best). The rate stays at :math:`f_e \alpha_0` after the decay. Because the stable
@@ -200,17 +200,18 @@ def inverse_sqrt(
     The rate climbs linearly to its peak :math:`\alpha_0` at update :math:`t = T_w -
     1`, then falls like :math:`1/\sqrt t`: slowly enough that
     :math:`\sum_t \alpha_t = \infty` (training can go on) but without ever reaching 0.
-    Vaswani et al. write it as :math:`d^{-1/2} \min(s^{-1/2}, s\,T_w^{-3/2})` with
-    :math:`s = t + 1`, the same curve with peak :math:`(d\,T_w)^{-1/2}`.
+    Vaswani et al. write it as :math:`h^{-1/2} \min((t+1)^{-1/2}, (t+1)\,T_w^{-3/2})`
+    with :math:`h` the model width (their :math:`d_{\mathrm{model}}`), the same curve
+    with peak :math:`(h\,T_w)^{-1/2}`.
 
-    Hugging Face's ``get_inverse_sqrt_schedule`` counts from :math:`s = t`
-    (``offset=0``: its rate is 0 at step 0 and peaks at :math:`t = T_w`) and decays on
-    its own
-    ``timescale`` :math:`\tau`; in general, with :math:`s = t + \mathrm{offset}`,
+    Hugging Face's ``get_inverse_sqrt_schedule`` counts from :math:`t` instead of
+    :math:`t + 1` (``offset=0``: its rate is 0 at step 0 and peaks at :math:`t = T_w`)
+    and decays on its own ``timescale`` :math:`\tau`; in general, with the count
+    :math:`t' = t + \mathrm{offset}`,
 
     .. math::
-        \alpha_t = \alpha_0 \begin{cases} s / T_w & s < T_w \\
-                   \sqrt{\tau / (s + \tau - T_w)} & s \ge T_w \end{cases}
+        \alpha_t = \alpha_0 \begin{cases} t' / T_w & t' < T_w \\
+                   \sqrt{\tau / (t' + \tau - T_w)} & t' \ge T_w \end{cases}
 
     which is the formula above for ``offset=1`` and :math:`\tau = T_w`.
 
@@ -218,7 +219,7 @@ def inverse_sqrt(
         lr: the peak rate :math:`\alpha_0 \ge 0`.
         warmup_steps: :math:`T_w \ge 0` (0: no warm-up; then ``timescale`` is
             needed).
-        offset: 1 (the Transformer's :math:`s = t + 1`) or 0 (Hugging Face).
+        offset: 1 (the Transformer counts :math:`t + 1`) or 0 (Hugging Face).
         timescale: :math:`\tau \ge 1`, the steps over which the decay's
             :math:`1/\sqrt{\cdot}` is measured (default :math:`T_w`).
 

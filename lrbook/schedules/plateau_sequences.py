@@ -3,8 +3,8 @@ r"""Hand-made metric sequences for studying reduce-on-plateau without training.
 Each sequence is a made-up validation loss over a number of epochs (lower is better),
 shaped to show one behaviour of :class:`~lrbook.schedules.plateau.ReduceLROnPlateau`:
 
-* ``"smooth"``: :math:`m_k = 0.3 + 0.9\,e^{-k/6}`, an ever-improving loss whose
-  relative improvements shrink below any threshold :math:`\tau > 0`;
+* ``"smooth"``: :math:`M_e = 0.3 + 0.9\,\mathrm{e}^{-e/6}`, an ever-improving loss
+  whose relative improvements shrink below any threshold :math:`\delta > 0`;
 * ``"noisy"``: the smooth curve plus fixed pseudo-random noise of standard deviation
   0.03 (seed 4), so that single epochs go up by chance;
 * ``"plateau"``: a fast fall, then a flat stretch of exactly equal values (equal is not
