@@ -63,8 +63,11 @@ def pages() -> dict[str, Path]:
 
 
 def page_symbols(path: Path) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    if path == NOTATION:  # the local letters it lists are other pages' letters
+        text = text.partition("(local-letters)=")[0]
     found: set[str] = set()
-    for math in math_of(path.read_text(encoding="utf-8")):
+    for math in math_of(text):
         found |= symbols_of(math)
     return found
 
