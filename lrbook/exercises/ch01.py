@@ -34,18 +34,19 @@ def _stability() -> None:
             " which the iterates converge (the limit: at this α and above they no"
             " longer do)."
         ),
-        hint="write one step as x_{t+1} = (1 − αL) x_t with L = f''(x); for which α"
-        " is |1 − αL| < 1?",
+        hint="write one step as x_{t+1} = (1 − αa) x_t with the curvature a = f''(x);"
+        " for which α is |1 − αa| < 1?",
         rtol=1e-3,
         mistakes=[
             (
                 1.0 / a,
-                "That is 1/L, the step that lands on the minimum in one step; larger"
-                " steps still converge, while oscillating.",
+                f"That is 1/L, with L = a = {a:g} the curvature: the step that lands on"
+                " the minimum in one step; larger steps still converge, while"
+                " oscillating.",
             ),
             (
                 2.0 / (a / 2),
-                "That takes L = 5, but the curvature of 5x² is f''(x) = 10.",
+                "That takes a = 5, but the curvature of 5x² is f''(x) = 10.",
             ),
         ],
         params={"a": a, "f": "5x^2"},

@@ -38,10 +38,14 @@ class LRRangeTest:
             suggestions are read off this curve).
         lr_steepest: the rate where the smoothed loss falls fastest (per decade of
             learning rate), before its minimum.
-        lr_min_loss: the rate where the smoothed loss is smallest.
-        suggested_range: ``(low, high)``: from the steepest descent to a tenth of the
-            minimum's rate (ordered), a reasonable span for cyclic or one-cycle
-            schedules; ``high`` alone is a reasonable constant rate.
+        lr_min_loss: the rate where the smoothed loss is smallest: where the loss of
+            this ramp stops falling, which depends on the ramp and the seed; it is
+            not a stability limit (a constant rate above it can train well).
+        suggested_range: ``(low, high)``: the steepest-descent rate and a tenth of
+            ``lr_min_loss``, the smaller one first (either can be ``high``), a span
+            for cyclic or one-cycle schedules. It is not a recommended constant
+            rate: as a constant rate, ``high`` can be well below the best one (the
+            book's chapter 1 compares it with ``lr_min_loss``).
         stopped_early: whether the sweep stopped because the loss exploded.
         message: why it stopped early (empty otherwise).
         config: the settings of the sweep.
@@ -151,13 +155,14 @@ def lr_range_test(
 
     the schedule ``lrbook.exponential_decay(start_lr, gamma)`` with
     ``gamma = lrbook.gamma_for(start_lr, end_lr, T - 1)``, on a freshly initialised
-    network. The minibatch losses are smoothed with a bias-corrected exponential moving
-    average, :math:`m_t = \beta m_{t-1} + (1 - \beta) \ell_t`, :math:`\hat m_t = m_t /
-    (1 - \beta^{t+1})`, and the sweep stops once :math:`\hat m_t` exceeds
-    ``diverge_factor`` times its minimum so far (or the loss is NaN). That average
-    lags: it describes the loss about :math:`\beta/(1-\beta)` updates earlier, a
-    whole decade of learning rate with fastai's :math:`\beta = 0.98` at 50 updates
-    per decade, which would push the suggestions to too large a rate. The
+    network. The minibatch losses :math:`\ell_t` are smoothed with a bias-corrected
+    exponential moving average, :math:`\bar\ell_t = \omega \bar\ell_{t-1} + (1 -
+    \omega) \ell_t` divided by :math:`1 - \omega^{t+1}`, and the sweep stops once
+    that average exceeds ``diverge_factor`` times its minimum so far (or the loss is
+    NaN). That average lags: it describes the loss about :math:`\omega/(1-\omega)`
+    updates earlier, nominally a whole decade of learning rate with fastai's
+    :math:`\omega = 0.98` at 50 updates per decade, which pushes the suggestions to
+    too large a rate. The
     suggestions are therefore read off a curve smoothed without lag: the same
     average run forwards over the losses, then backwards over the result. Too small
     a rate barely changes the loss; a good one makes it fall fast; too large a rate
@@ -176,7 +181,8 @@ def lr_range_test(
         end_lr: the last rate (> ``start_lr``).
         num_updates: length :math:`T` of the sweep (integer >= 10).
         batch_size: images per update (integer >= 1).
-        smoothing: :math:`\beta`, in [0, 1) (default 0.9: about 10 updates).
+        smoothing: the smoothing factor :math:`\omega`, in [0, 1) (default 0.9:
+            about 10 updates).
         diverge_factor: stop when the smoothed loss exceeds this multiple of its
             minimum (> 1).
         seed: seeds the initialisation and the order of the examples.
