@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -49,6 +50,50 @@ def exponential_decays(draw):
         transition_begin=draw(st.integers(0, 100)),
         end_lr=draw(st.none() | st.floats(0.0, 1.0).map(lambda f: f * lr)),
     )
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A factor function of the step for ``lrbook.multiplicative`` (PyTorch's
+    ``lr_lambda``), in a few families, with a readable repr for failing examples."""
+
+    kind: str
+    gamma: float
+    other: float = 1.0
+    period: int = 1
+
+    def __call__(self, i: int) -> float:
+        if self.kind == "constant":  # ExponentialLR
+            return self.gamma
+        if self.kind == "two_phase":  # a fast decay, then a slow one
+            return self.gamma if i <= self.period else self.other
+        if self.kind == "every":  # StepLR(period, gamma)
+            return self.gamma if i % self.period == 0 else 1.0
+        if self.kind == "harmonic":  # 1 - 1/(i + period): inverse-time, chainable
+            return 1.0 - 1.0 / (i + self.period)
+        raise AssertionError(self.kind)
+
+
+@st.composite
+def factors(draw):
+    kind = draw(st.sampled_from(["constant", "two_phase", "every", "harmonic"]))
+    if kind == "constant":
+        return Factor(kind, draw(st.floats(0.99, 1.0)))
+    if kind == "two_phase":
+        return Factor(
+            kind,
+            draw(st.floats(0.5, 1.0)),
+            draw(st.floats(0.99, 1.0)),
+            draw(st.integers(1, 300)),
+        )
+    if kind == "every":
+        return Factor(kind, draw(gammas), period=draw(small_ints))
+    return Factor(kind, 1.0, period=draw(st.integers(2, 100)))
+
+
+@st.composite
+def multiplicatives(draw):
+    return lrbook.multiplicative(draw(lrs), draw(factors()))
 
 
 @st.composite
@@ -187,6 +232,7 @@ def _multiplicative(draw, lr):
             lr, draw(st.integers(1, 2000)), draw(st.floats(0.1, 4.0))
         ),
         lambda: lrbook.cosine_annealing(lr, draw(st.integers(1, 2000))),
+        lambda: lrbook.multiplicative(lr, draw(factors())),
     ]
     return makers[draw(st.integers(0, len(makers) - 1))]()
 
@@ -251,6 +297,7 @@ ALL = {
     "step_decay": step_decays(),
     "multistep_decay": multistep_decays(),
     "exponential_decay": exponential_decays(),
+    "multiplicative": multiplicatives(),
     "linear": linears(),
     "cosine_annealing": cosines(),
     "cosine_warm_restarts": warm_restarts(),
@@ -306,6 +353,11 @@ def ulp_bound(s: Schedule, t: np.ndarray) -> np.ndarray:
     return (t + 1.0) * amplify
 
 
+#: PyTorch computes these step by step, and lrbook multiplies in the same order (its
+#: factor is any function of the step, with no closed form): the same doubles too.
+SAME_ORDER = {"multiplicative"}
+
+
 def closed_form(s: Schedule) -> bool:
     """Whether PyTorch's scheduler for ``s`` computes its rate in closed form, as
     ``lr * factor(t)`` or as lrbook does (then lrbook equals it bit for bit)."""
@@ -336,7 +388,7 @@ def assert_matches_torch(s: Schedule, n: int = 3000) -> None:
         warnings.simplefilter("ignore")  # e.g. PyTorch's own deprecation notes
         ref = torch_reference(s, n)
     ours = s(np.arange(n))
-    if closed_form(s):
+    if closed_form(s) or s.name in SAME_ORDER:
         mismatch = np.flatnonzero(ours != ref)
         assert mismatch.size == 0, (
             f"{s!r} differs from PyTorch's closed form at t={mismatch[:5].tolist()}:"
@@ -389,6 +441,15 @@ def test_parity_with_pytorch(name):
         lrbook.linear(0.1, 1.0, 0.0, 10),  # down to zero
         lrbook.constant_factor(0.1, 0.25, 1),
         lrbook.constant_factor(0.1, 1.0, 7),
+        lrbook.multiplicative(0.1, Factor("constant", 0.999)),
+        lrbook.multiplicative(0.1, Factor("every", 0.0, period=7)),  # rate 0 after 7
+        lrbook.multiplicative(0.0, Factor("constant", 0.5)),
+        lrbook.chained(
+            [
+                lrbook.multiplicative(0.1, Factor("two_phase", 0.9, 0.999, 20)),
+                lrbook.cosine_annealing(0.1, 400),
+            ]
+        ),
         lrbook.polynomial_decay(0.1, 1, 1.0),
         lrbook.polynomial_decay(0.1, 100, 1.0),  # linear decay to zero
         lrbook.polynomial_decay(0.1, 100, 0.5),
@@ -415,6 +476,7 @@ def test_which_parity_is_exact():
     chainable = {d.name for d in registry.declarations() if d.chain_refusal is not None}
     assert chainable.isdisjoint(CLOSED_FORM)
     assert CLOSED_FORM <= set(lrbook.schedules.FACTORIES)
+    assert SAME_ORDER <= chainable
 
 
 @PARITY
@@ -565,6 +627,28 @@ BAD_ARGS = [
     (lambda: lrbook.multistep_decay(0.1, 10), TypeError, "milestones"),
     (lambda: lrbook.exponential_decay(0.1, 0.0), ValueError, "gamma"),
     (lambda: lrbook.exponential_decay(0.1, float("nan")), ValueError, "gamma"),
+    (lambda: lrbook.multiplicative(0.1, 0.9), TypeError, "factor must be a function"),
+    (lambda: lrbook.multiplicative(-0.1, lambda i: 0.9), ValueError, "lr"),
+    (lambda: lrbook.multiplicative(0.1, lambda i: -0.5), ValueError, r"factor\(1\)"),
+    (lambda: lrbook.multiplicative(0.1, lambda i: math.nan), ValueError, "finite"),
+    (lambda: lrbook.multiplicative(0.1, lambda i: "0.9"), TypeError, "real number"),
+    (lambda: lrbook.multiplicative(0.1, lambda i: True), TypeError, "real number"),
+    (lambda: lrbook.multiplicative(0.1, lambda: 0.9), TypeError, "positional"),
+    (
+        lambda: lrbook.multiplicative(0.1, lambda i: 0.9 if i < 5 else math.inf)(9),
+        ValueError,
+        r"factor\(5\) = inf",
+    ),
+    (
+        lambda: lrbook.multiplicative(0.1, lambda i: 2.0)(2000),
+        ValueError,
+        "not a finite number",
+    ),
+    (
+        lambda: lrbook.multiplicative(0.1, lambda i: 0.9)(2**24 + 1),
+        ValueError,
+        r"t = 2\*\*24",
+    ),
     (lambda: lrbook.linear(0.1, start_factor=-0.1), ValueError, "start_factor"),
     (lambda: lrbook.linear(0.1, end_factor=1.5), ValueError, "end_factor"),
     (lambda: lrbook.linear(0.1, total_iters=0), ValueError, "total_iters"),

@@ -279,3 +279,73 @@ def test_large_model_schedules_as_their_docstrings_show():
         np.testing.assert_allclose(
             one(np.arange(50)), torch_reference(one, 50), rtol=1e-9
         )
+
+
+# ------------------------------------------- MultiplicativeLR (chapter 3, issue 21)
+def test_multiplicative_multiplies_the_factors_of_steps_1_to_t():
+    s = lrbook.multiplicative(1.0, lambda i: 0.5 if i <= 2 else 0.9)
+    assert s(np.arange(5)).tolist() == [1.0, 0.5, 0.25, 0.25 * 0.9, 0.25 * 0.9 * 0.9]
+    assert s(0) == 1.0 and s(4) == s(np.arange(5))[4]
+    assert s(np.array([], dtype=int)).shape == (0,)
+    assert lrbook.multiplicative(0.0, lambda i: 0.5)(np.arange(3)).tolist() == [0.0] * 3
+    assert lrbook.multiplicative(0.1, lambda i: 0.0)(np.arange(3)).tolist() == [
+        0.1,
+        0.0,
+        0.0,
+    ]
+
+
+def test_multiplicative_calls_its_factor_once_per_step_with_python_ints():
+    calls = []
+
+    def factor(i):
+        calls.append(i)
+        return 0.9
+
+    s = lrbook.multiplicative(0.1, factor)
+    assert calls == [1]  # checked when made
+    s(np.arange(6))
+    s(3)
+    s(np.arange(4))
+    assert calls == [1, 2, 3, 4, 5]
+    assert all(type(i) is int for i in calls)
+
+
+def test_exponential_lr_is_multiplicative_lr_with_a_constant_factor():
+    gamma, n = 0.97, 2000
+    mult = lrbook.multiplicative(0.1, lambda i: gamma)
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    exp_lr = torch.optim.lr_scheduler.ExponentialLR(opt, gamma)
+    rates = []
+    for _ in range(n):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        exp_lr.step()
+    assert mult(np.arange(n)).tolist() == rates  # bit for bit: the same products
+    closed = lrbook.exponential_decay(0.1, gamma)(np.arange(n))
+    np.testing.assert_allclose(mult(np.arange(n)), closed, rtol=1e-12)
+
+
+def test_multiplicative_with_a_harmonic_factor_is_inverse_time_decay():
+    p = 10
+    s = lrbook.multiplicative(0.1, lambda i: 1 - 1 / (i + p))
+    inverse = lrbook.inverse_time_decay(0.1, 1.0, decay_steps=p)
+    np.testing.assert_allclose(s(np.arange(3000)), inverse(np.arange(3000)), rtol=1e-12)
+
+
+def test_multiplicative_in_pytorch_and_chained():
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    s = lrbook.multiplicative(0.1, lambda i: 0.95)
+    assert type(native_torch_scheduler(opt, s)).__name__ == "MultiplicativeLR"
+    assert opt.param_groups[0]["lr"] == 0.1
+    c = lrbook.chained([s, lrbook.step_decay(0.1, 3, 0.5)])
+    np.testing.assert_allclose(c(np.arange(50)), torch_reference(c, 50), rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sched = lrbook.as_torch_scheduler(opt, s)
+    rates = []
+    for _ in range(20):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert rates == s(np.arange(20)).tolist()

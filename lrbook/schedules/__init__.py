@@ -18,12 +18,14 @@ Where PyTorch is chainable (``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
 compositions) each of its steps rounds once, and the rate at step ``t`` is within
 ``t + 1`` ULPs of the peak rate of lrbook's; past ``t_max`` PyTorch's cosine restarts
 from its trough and amplifies its own rounding by up to ``t_max ** 2 / 2``. The tests
-check both, with NumPy's AVX-512 dispatch on and off.
+check both, with NumPy's AVX-512 dispatch on and off. :func:`multiplicative`
+(``MultiplicativeLR``, whose factor is any function of the step) has no closed form:
+it multiplies step by step in PyTorch's order and gives PyTorch's doubles.
 
 One module per family, each holding what one chapter teaches: :mod:`.decay` (step,
-multi-step, exponential, inverse-time, polynomial; the linear and constant-factor
-ramps), :mod:`.cosine`, :mod:`.cyclic` (cyclic and one-cycle), :mod:`.modern`
-(warmup-stable-decay, inverse square root), :mod:`.compose`
+multi-step, exponential, multiplicative, inverse-time, polynomial; the linear and
+constant-factor ramps), :mod:`.cosine`, :mod:`.cyclic` (cyclic and one-cycle),
+:mod:`.modern` (warmup-stable-decay, inverse square root), :mod:`.compose`
 (sequential, chained, warm-up, per-epoch) and :mod:`.plateau` (reduce-on-plateau, the
 one schedule that is not a function of the step). Every factory is declared once in
 :mod:`.registry`, with its PyTorch builder and its slider metadata.
@@ -54,6 +56,7 @@ from .decay import (
     half_life,
     inverse_time_decay,
     linear,
+    multiplicative,
     multistep_decay,
     polynomial_decay,
     step_decay,
@@ -83,6 +86,7 @@ __all__ = [
     "inverse_sqrt",
     "inverse_time_decay",
     "linear",
+    "multiplicative",
     "multistep_decay",
     "one_cycle",
     "one_cycle_momentum",

@@ -1,11 +1,12 @@
-r"""Decay schedules: step, multi-step, exponential, inverse-time, polynomial, and the
-linear and constant-factor ramps (chapters 2, 3 and 5).
+r"""Decay schedules: step, multi-step, exponential, multiplicative, inverse-time,
+polynomial, and the linear and constant-factor ramps (chapters 2, 3 and 5).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import numbers
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -21,6 +22,7 @@ __all__ = [
     "step_decay",
     "multistep_decay",
     "exponential_decay",
+    "multiplicative",
     "inverse_time_decay",
     "gamma_for",
     "half_life",
@@ -298,6 +300,132 @@ def exponential_decay(
         return scaled(lr, factor)
 
     return make_schedule(exponential_decay, params, fn)
+
+
+#: The largest step :func:`multiplicative` evaluates: it calls its factor once per
+#: step and keeps the running products (8 bytes each, 128 MiB at this bound).
+_MAX_FACTOR_STEP = 2**24
+
+
+def _factor_value(factor: Callable, i: int) -> float:
+    """``factor(i)`` as a float, or the error that names the step."""
+    try:
+        value = factor(i)
+    except Exception as exc:
+        exc.add_note(f"lrbook: in factor({i}) of multiplicative()")
+        raise
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"factor must return a real number for every step, got factor({i}) ="
+            f" {value!r} ({type(value).__name__})"
+        )
+    x = float(value)
+    if not math.isfinite(x) or x < 0:
+        raise ValueError(
+            f"factor must return a finite number >= 0 for every step, got"
+            f" factor({i}) = {value!r}"
+        )
+    return x
+
+
+class _RunningProduct:
+    """``lr * factor(1) * ... * factor(t)``, multiplied left to right as PyTorch
+    does, for every ``t`` asked so far (extended on demand, never recomputed)."""
+
+    def __init__(self, lr: float, factor: Callable):
+        self.factor = factor
+        self.table = np.array([lr], dtype=np.float64)
+
+    def upto(self, top: int) -> np.ndarray:
+        have = self.table.size - 1
+        if top > have:
+            if top > _MAX_FACTOR_STEP:
+                raise ValueError(
+                    f"multiplicative() calls its factor once per step and is"
+                    f" evaluated up to t = 2**24 = {_MAX_FACTOR_STEP}, got"
+                    f" t={top}"
+                )
+            grow = max(top, 2 * have)
+            grow = min(grow, _MAX_FACTOR_STEP)
+            factors = np.fromiter(
+                (_factor_value(self.factor, i) for i in range(have + 1, grow + 1)),
+                dtype=np.float64,
+                count=grow - have,
+            )
+            factors = np.concatenate(([self.table[-1]], factors))
+            with np.errstate(over="ignore", invalid="ignore"):
+                products = np.multiply.accumulate(factors)
+            self.table = np.concatenate((self.table, products[1:]))
+        return self.table
+
+
+@declare(
+    family="decay",
+    pytorch="MultiplicativeLR",
+    torch=lambda tls, optimizer, p: tls.MultiplicativeLR(optimizer, p["factor"]),
+    parameters={"lr": LR, "factor": Parameter("c")},
+    chain_refusal=lambda p: None,
+)
+def multiplicative(lr: float, factor: Callable[[int], float]) -> Schedule:
+    r"""Multiply the learning rate by ``factor(t)`` at every step: PyTorch's
+    ``MultiplicativeLR``.
+
+    .. math::
+        \alpha_t = \alpha_0 \prod_{i=1}^{t} c(i)
+
+    where :math:`c` is ``factor``, a function of the step: update :math:`t` uses the
+    rate of update :math:`t - 1` times :math:`c(t)`. A constant factor
+    :math:`c(i) = \gamma` is :func:`exponential_decay`; a factor that depends on the
+    step (0.9 for the first 10 steps, then 0.99, ...) changes the speed of the decay
+    as training goes. The products are taken left to right, in the order PyTorch
+    multiplies, so the rates equal PyTorch's bit for bit.
+
+    ``factor`` must be a pure function of the step: lrbook calls it once for each of
+    :math:`i = 1, 2, \dots` (up to the largest step asked, at most :math:`2^{24}`)
+    and keeps the running products.
+
+    Args:
+        lr: the initial learning rate :math:`\alpha_0 \ge 0`.
+        factor: a function of an integer step :math:`i \ge 1` returning a finite
+            real number :math:`c(i) \ge 0` (below 1 to decay). It is called with
+            :math:`i = 1` when the schedule is made, so a wrong function fails at
+            once.
+
+    Returns:
+        A :class:`Schedule`.
+
+    Raises:
+        TypeError: ``factor`` is not callable, or returns something other than a
+            real number.
+        ValueError: ``lr`` is negative or not finite, or ``factor`` returns a
+            negative or non-finite number (the message names the step).
+
+    Examples:
+        >>> s = multiplicative(0.1, lambda i: 0.5)
+        >>> s(0), s(1), s(3)
+        (0.1, 0.05, 0.0125)
+        >>> slow = multiplicative(1.0, lambda i: 0.5 if i <= 2 else 0.9)
+        >>> [round(slow(t), 12) for t in range(5)]
+        [1.0, 0.5, 0.25, 0.225, 0.2025]
+
+    PyTorch equivalent: ``torch.optim.lr_scheduler.MultiplicativeLR(optimizer,
+    lr_lambda=factor)`` with the optimizer's rate ``lr``.
+    """
+    lr = check.learning_rate("lr", lr)
+    if not callable(factor):
+        raise TypeError(
+            f"factor must be a function of the step (e.g. lambda i: 0.95), got"
+            f" {factor!r} ({type(factor).__name__})"
+        )
+    products = _RunningProduct(lr, factor)
+    products.upto(1)
+
+    def fn(t):
+        if t.size == 0:
+            return np.empty(t.shape)
+        return products.upto(int(t.max()))[t]
+
+    return make_schedule(multiplicative, {"lr": lr, "factor": factor}, fn)
 
 
 @declare(
