@@ -485,8 +485,8 @@ def test_best_drop_search_agrees_with_the_formula():
     from lrbook.exercises.ch02 import best_drop_continuous, best_drop_time
 
     assert best_drop_time(0.5, 0.1, 40, a=1.0, sigma=1.0, x0=10.0) == 6
-    m_star = best_drop_continuous(0.5, 0.1, a=1.0, sigma=1.0, x0=10.0)
-    assert m_star == pytest.approx(5.99, abs=0.005)
+    t1_star = best_drop_continuous(0.5, 0.1, a=1.0, sigma=1.0, x0=10.0)
+    assert t1_star == pytest.approx(5.99, abs=0.005)
     for steps in (20, 60):  # the optimum does not depend on the budget
         assert best_drop_time(0.5, 0.1, steps, a=1.0, sigma=1.0, x0=10.0) == 6
     for x0 in (3.0, 30.0):
@@ -496,6 +496,17 @@ def test_best_drop_search_agrees_with_the_formula():
     assert get("ch2.best_drop").expected == 6.0
     assert check("ch2.best_drop", 6, show=False).ok
     assert not check("ch2.best_drop", 20, show=False).ok
+
+
+def test_ch2_texts_follow_the_book_notation():
+    # Δ (step_size) is the step period, e an epoch, t an update, t_1 a milestone.
+    for exercise in ("ch2.step_rate", "ch2.step_function"):
+        hint = get(exercise).hint
+        assert "Δ" in hint and "step_size" in hint and "/s⌋" not in hint
+    assert "epoch e = 90" in get("ch2.step_rate").prompt
+    assert "e = 0, …, 99" in get("ch2.milestones").prompt
+    assert "t_i" in get("ch2.milestones").hint
+    assert "update t₁" in get("ch2.best_drop").prompt
 
 
 def test_find_bugs_key():

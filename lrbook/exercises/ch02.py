@@ -35,19 +35,20 @@ def _step_rate() -> None:
         s(t),
         prompt=(
             f"StepLR with lr = {lr:g}, step_size = {step_size} and gamma = {gamma:g}:"
-            f" the learning rate at epoch t = {t} (epochs counted from 0)."
+            f" the learning rate at epoch e = {t} (epochs counted from 0)."
         ),
-        hint="α_t = α_0 γ^⌊t/s⌋: count the drops that have happened by step t.",
+        hint="the rate of epoch e is α₀ γ^⌊e/Δ⌋ with Δ = step_size: count the drops"
+        " that have happened by epoch e.",
         rtol=1e-6,
         mistakes=[
             (
                 s(t - 1),
-                f"That is the rate just before epoch {t}: at t = {t} the drop number"
+                f"That is the rate just before epoch {t}: at e = {t} the drop number"
                 f" ⌊{t}/{step_size}⌋ has already happened.",
             ),
             (
                 s(t + step_size),
-                "One drop too many: the rate at t = 0 is lr itself.",
+                "One drop too many: the rate at e = 0 is lr itself.",
             ),
         ],
         params={"lr": lr, "step_size": step_size, "gamma": gamma, "t": t},
@@ -66,17 +67,17 @@ def _milestones() -> None:
         prompt=(
             f"The MultiStepLR milestones that reproduce StepLR(lr={lr:g},"
             f" step_size={step_size}, gamma={gamma:g}) over {epochs} epochs"
-            f" (t = 0, …, {epochs - 1})."
+            f" (e = 0, …, {epochs - 1})."
         ),
-        hint="list the epochs t at which the StepLR rate changes; MultiStepLR drops"
-        " the rate at each milestone m, so the new rate holds from t = m on.",
+        hint="list the epochs e at which the StepLR rate changes; MultiStepLR drops"
+        " the rate at each milestone t_i, so the new rate holds from epoch t_i on.",
         rtol=0.0,
         atol=1e-9,
         mistakes=[
             (
                 tuple(int(m) for m in changes) + (epochs,),
-                f"A milestone at t = {epochs} never takes effect in {epochs} epochs"
-                f" (t = 0, …, {epochs - 1}).",
+                f"A milestone at e = {epochs} never takes effect in {epochs} epochs"
+                f" (e = 0, …, {epochs - 1}).",
             ),
             (
                 tuple(int(m) - 1 for m in changes),
@@ -132,16 +133,16 @@ def _step_function() -> None:
             " Python function of the step t (an int >= 0) that returns the learning"
             " rate."
         ),
-        hint="α_t = α_0 γ^⌊t/s⌋; in Python, ⌊t/s⌋ is t // s.",
+        hint="α_t = α₀ γ^⌊t/Δ⌋ with Δ = step_size; in Python, ⌊t/Δ⌋ is t // step_size.",
         rtol=1e-9,
         mistakes=[
             (
-                lambda t, lr=lr, gamma=gamma, s=step_size: lr * gamma ** (t / s),
+                lambda t, lr=lr, gamma=gamma, k=step_size: lr * gamma ** (t / k),
                 "Your rate decays smoothly; StepLR holds it constant between drops"
                 " (use the floor division t // step_size).",
             ),
             (
-                lambda t, lr=lr, gamma=gamma, s=step_size: lr * gamma ** ((t + 1) // s),
+                lambda t, lr=lr, gamma=gamma, k=step_size: lr * gamma ** ((t + 1) // k),
                 "Off by one: the first drop happens at t = step_size, not one step"
                 " earlier.",
             ),
@@ -155,10 +156,10 @@ def step_sum(lr: float, step_size: int, gamma: float, steps: int) -> float:
 
     .. math::
         \sum_{t=0}^{T-1} \alpha_0\gamma^{\lfloor t/\Delta \rfloor}
-        = \Delta\alpha_0 \frac{1 - \gamma^K}{1 - \gamma} + (T - K\Delta)\,
-        \alpha_0\gamma^K, \qquad K = \lfloor T/\Delta \rfloor,
+        = \Delta\alpha_0 \frac{1 - \gamma^n}{1 - \gamma} + (T - n\Delta)\,
+        \alpha_0\gamma^n, \qquad n = n(T) = \lfloor T/\Delta \rfloor,
 
-    ``K`` full stairs of width :math:`\Delta` and one partial stair (for
+    ``n`` full stairs of width :math:`\Delta` and one partial stair (for
     :math:`\gamma = 1`, :math:`T\alpha_0`).
 
     Args:
@@ -224,8 +225,9 @@ def best_drop_time(
     """The single drop time that minimises the expected loss after ``steps`` updates.
 
     A brute-force search with :func:`lrbook.gd.expected_loss` over every milestone
-    ``m = 1, …, steps`` of ``MultiStepLR(lr, [m], gamma)`` on the noisy quadratic
-    :math:`f = \tfrac a2 x^2` (and ``m = 0``, the small rate from the start).
+    :math:`t_1 = 1, …, T` (``steps``) of ``MultiStepLR(lr, [t_1], gamma)`` on the
+    noisy quadratic :math:`f = \tfrac a2 x^2` (and :math:`t_1 = 0`, the small rate
+    from the start).
 
     Examples:
         >>> best_drop_time(0.5, 0.1, 40, a=1.0, sigma=1.0, x0=10.0)
@@ -233,15 +235,13 @@ def best_drop_time(
     """
     from ..gd import expected_loss
 
-    final = [
-        expected_loss(a, constant(lr * gamma), sigma, x0=x0, steps=steps)[-1]
-    ] + [
-        expected_loss(
-            a, multistep_decay(lr, [m], gamma), sigma, x0=x0, steps=steps
-        )[-1]
-        for m in range(1, steps + 1)
+    def final(schedule) -> float:
+        return expected_loss(a, schedule, sigma, x0=x0, steps=steps)[-1]
+
+    losses = [final(constant(lr * gamma))] + [
+        final(multistep_decay(lr, [t1], gamma)) for t1 in range(1, steps + 1)
     ]
-    return int(np.argmin(final))
+    return int(np.argmin(losses))
 
 
 def best_drop_continuous(
@@ -249,15 +249,18 @@ def best_drop_continuous(
 ) -> float:
     r"""The continuous optimum of the drop time, from the closed-form recursion.
 
-    With :math:`\rho = (1 - \alpha a)^2`, :math:`\rho' = (1 - \gamma\alpha a)^2`
-    and the floors :math:`v_\infty`, the final mean square is
-    :math:`v'_\infty + (A + C\rho^m)\rho'^{T-m}` with :math:`A = v_\infty(\alpha) -
-    v_\infty(\gamma\alpha)` and :math:`C = x_0^2 - v_\infty(\alpha)`; setting its
-    derivative in :math:`m` to zero gives
+    With the contraction factors :math:`\rho(\alpha) = |1 - \alpha a|` and
+    :math:`\rho(\gamma\alpha)` (the mean square forgets by their squares per update)
+    and the floors :math:`v_\infty`, the final mean square after a drop at update
+    :math:`t_1` is :math:`v_\infty(\gamma\alpha) + (c_1 + c_0\rho(\alpha)^{2t_1})
+    \rho(\gamma\alpha)^{2(T-t_1)}` with :math:`c_0 = x_0^2 - v_\infty(\alpha)` and
+    :math:`c_1 = v_\infty(\alpha) - v_\infty(\gamma\alpha)`; setting its derivative in
+    :math:`t_1` to zero gives
 
     .. math::
-        m^\ast = \frac{1}{\ln \rho}
-        \ln \frac{A \ln \rho'}{C \ln(\rho / \rho')},
+        t_1^\ast = \frac{1}{\ln \rho(\alpha)^2}
+        \ln \frac{c_1 \ln \rho(\gamma\alpha)^2}
+        {c_0 \ln\bigl(\rho(\alpha)^2 / \rho(\gamma\alpha)^2\bigr)},
 
     independent of the budget :math:`T`.
 
@@ -268,11 +271,11 @@ def best_drop_continuous(
     from ..gd import noise_floor
 
     small = lr * gamma
-    rho, rho_small = (1.0 - lr * a) ** 2, (1.0 - small * a) ** 2
+    rho2, rho2_small = (1.0 - lr * a) ** 2, (1.0 - small * a) ** 2
     big_floor, small_floor = noise_floor(a, lr, sigma), noise_floor(a, small, sigma)
-    excess, start = big_floor - small_floor, x0**2 - big_floor
-    ratio = excess * math.log(rho_small) / (start * math.log(rho / rho_small))
-    return math.log(ratio) / math.log(rho)
+    c1, c0 = big_floor - small_floor, x0**2 - big_floor
+    ratio = c1 * math.log(rho2_small) / (c0 * math.log(rho2 / rho2_small))
+    return math.log(ratio) / math.log(rho2)
 
 
 def _best_drop() -> None:
@@ -286,8 +289,8 @@ def _best_drop() -> None:
         prompt=(
             f"SGD on f = x²/2 (a = {a:g}) with gradient noise σ = {sigma:g}, from"
             f" x₀ = {x0:g}, for T = {steps} updates at α = {lr:g}, divided by"
-            f" {1 / gamma:g} once at update m (MultiStepLR(milestones=[m])). Which m"
-            " gives the lowest expected loss E[f(x_T)]?"
+            f" {1 / gamma:g} once at update t₁ (MultiStepLR(milestones=[t₁])). Which"
+            " t₁ gives the lowest expected loss E[f(x_T)]?"
         ),
         hint="after the drop, the excess over the small rate's floor shrinks by"
         " (1 − γαa)² per update; before it, the distance to the large rate's floor"
