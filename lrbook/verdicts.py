@@ -200,9 +200,9 @@ class Verdict:
     @property
     def sentence(self) -> str:
         """A whole sentence: ``'cosine has a lower validation loss than constant
-        (Δ = −0.047 [−0.094, −0.002] nats, 5 seeds).'``"""
+        (difference −0.047 [−0.094, −0.002] nats, 5 seeds).'``"""
         split, quantity = self._split_quantity
-        detail = f"(Δ = {self.interval}, {self.n} seeds)"
+        detail = f"(difference {self.interval}, {self.n} seeds)"
         if self.outcome in ("better", "worse"):
             return f"{self.schedule} has a {self.words} than {self.baseline} {detail}."
         if self.outcome == "equivalent":
@@ -211,7 +211,7 @@ class Verdict:
             return f"{self.schedule} against {self.baseline}: {self.words}."
         return (
             f"Between {self.schedule} and {self.baseline}, no difference in {split} "
-            f"{quantity} was detected with {self.n} seeds (Δ = {self.interval})."
+            f"{quantity} was detected with {self.n} seeds (difference {self.interval})."
         )
 
     def __str__(self) -> str:
@@ -323,7 +323,7 @@ class Choice:
             )
         v = self.verdicts[self.name]
         return (
-            f"{head}, but {self.name} is not detectably worse (Δ = {v.interval}, "
+            f"{head}, but {self.name} is not detectably worse (difference {v.interval}, "
             f"{v.n} seeds), so the rule picks the simpler {self.name}."
         )
 

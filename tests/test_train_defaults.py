@@ -188,8 +188,8 @@ def test_compare_as_in_its_docstring(comparison):
         "schedule",
         "validation accuracy (%)",
         "validation loss",
-        "Δ accuracy vs constant (points)",
-        "Δ loss vs constant",
+        "accuracy difference vs constant (points)",
+        "loss difference vs constant",
     ]
     (row,) = comparison.paired("val_loss")
     assert row["schedule"] == "step" and row["baseline"] == "constant"

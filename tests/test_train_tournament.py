@@ -58,7 +58,7 @@ def test_winners_are_retrained_with_other_seeds_and_paired(result):
     b = np.array([h.final_val_loss for h in final.histories["constant"]])
     assert row["mean"] == pytest.approx((a - b).mean())
     text = str(result)
-    assert "Tuning (seeds 0, validation data):" in text and "Δ loss vs constant" in text
+    assert "Tuning (seeds 0, validation data):" in text and "loss difference vs constant" in text
 
 
 def test_the_test_set_comes_last_and_once(result):

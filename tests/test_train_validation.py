@@ -49,7 +49,7 @@ def test_paired_interval_is_students_t_on_per_seed_differences():
     assert row["high"] < 0  # paired: clearly better
     # unpaired, the two spreads overlap widely: the pairing is what makes it clear
     assert np.std(base, ddof=1) > abs(d.mean())
-    assert "-0.0250 [" in str(c) and "Δ loss vs constant" in str(c)
+    assert "-0.0250 [" in str(c) and "loss difference vs constant" in str(c)
 
 
 def test_a_diverged_seed_is_left_out_of_the_pairs():

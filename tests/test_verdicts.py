@@ -136,7 +136,7 @@ def test_too_few_seeds():
 
 def test_sentences_name_both():
     v = verdict(row(-0.05, -0.09, -0.01))
-    assert v.sentence.startswith("A has a lower validation loss than B (Δ = ")
+    assert v.sentence.startswith("A has a lower validation loss than B (difference ")
     assert (
         str(v)
         == "A vs B: lower validation loss (\u22120.050 [\u22120.090, \u22120.010] nats)"
@@ -144,7 +144,7 @@ def test_sentences_name_both():
     v = verdict(row(0.0, -0.01, 0.01))
     assert v.sentence == (
         "Between A and B, no difference in validation loss was detected with 5 seeds "
-        "(Δ = +0.000 [\u22120.010, +0.010] nats)."
+        "(difference +0.000 [\u22120.010, +0.010] nats)."
     )
     assert v.sentence.count("seeds") == 1
 

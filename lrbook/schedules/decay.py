@@ -79,7 +79,7 @@ def constant(lr: float) -> Schedule:
     torch=lambda tls, optimizer, p: tls.StepLR(
         optimizer, p["step_size"], gamma=p["gamma"]
     ),
-    parameters={"lr": LR, "step_size": Parameter("s", "steps"), "gamma": GAMMA},
+    parameters={"lr": LR, "step_size": Parameter(r"\Delta", "steps"), "gamma": GAMMA},
     chain_refusal=lambda p: None,
 )
 def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
@@ -88,11 +88,11 @@ def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     .. math::
         \alpha_t = \alpha_0 \, \gamma^{\lfloor t / s \rfloor}
 
-    where :math:`s` is ``step_size``.
+    where :math:`\Delta` is ``step_size``.
 
     Args:
         lr: the initial learning rate :math:`\alpha_0 \ge 0`.
-        step_size: the period :math:`s \ge 1` of the drops, in steps.
+        step_size: the period :math:`\Delta \ge 1` of the drops, in steps.
         gamma: the factor :math:`\gamma > 0` of each drop (below 1 to decay).
 
     Returns:
@@ -135,13 +135,13 @@ def multistep_decay(
     r"""Multi-step decay: multiply the learning rate by ``gamma`` at each milestone.
 
     .. math::
-        \alpha_t = \alpha_0 \, \gamma^{\#\{m_i \le t\}}
+        \alpha_t = \alpha_0 \, \gamma^{\#\{i \,:\, t_i \le t\}}
 
     where :math:`m_1 < m_2 < \dots` are the milestones.
 
     Args:
         lr: the initial learning rate :math:`\alpha_0 \ge 0`.
-        milestones: strictly increasing steps :math:`m_i \ge 0` at which the rate drops.
+        milestones: strictly increasing steps :math:`t_i \ge 0` at which the rate drops.
         gamma: the factor :math:`\gamma > 0` of each drop.
 
     Returns:
@@ -212,7 +212,7 @@ def _exponential_torch(tls, optimizer, p):
     family="decay",
     pytorch="ExponentialLR",
     torch=_exponential_torch,
-    parameters={"lr": LR, "gamma": GAMMA, "decay_steps": Parameter("d", "steps")},
+    parameters={"lr": LR, "gamma": GAMMA, "decay_steps": Parameter(r"\Delta", "steps")},
     chain_refusal=lambda p: None
     if _exponential_is_plain(p)
     else (
@@ -239,21 +239,22 @@ def exponential_decay(
     end value; the keyword arguments express them:
 
     .. math::
-        \alpha_t = \alpha_0 \, \gamma^{k/d}, \qquad k = \max(t - B, 0),
+        \alpha_t = \alpha_0 \, \gamma^{t'/\Delta}, \qquad t' = \max(t - t_b, 0),
 
-    with :math:`d` = ``decay_steps``, :math:`B` = ``transition_begin`` and
-    :math:`k/d` rounded down with ``staircase``; with ``end_lr`` the rate stops there
+    with :math:`\Delta` = ``decay_steps``, :math:`t_b` = ``transition_begin`` and
+    :math:`t'/\Delta` rounded down with ``staircase``; with ``end_lr`` the rate stops there
     (a floor when :math:`\gamma < 1`, else a ceiling, as in optax).
 
     Args:
         lr: the initial learning rate :math:`\alpha_0 \ge 0`.
         gamma: the factor :math:`\gamma > 0` per step (per ``decay_steps`` steps;
             below 1 to decay).
-        decay_steps: :math:`d \ge 1`, the steps over which the rate is multiplied
+        decay_steps: :math:`\Delta \ge 1`, the steps over which the rate is multiplied
             by :math:`\gamma` (keyword only: Keras' ``ExponentialDecay(lr,
             decay_steps, decay_rate)`` takes it before the rate).
-        staircase: whether to round :math:`k/d` down (a drop every :math:`d` steps).
-        transition_begin: :math:`B \ge 0`, the steps at :math:`\alpha_0` before the
+        staircase: whether to round :math:`t'/\Delta` down (a drop every
+            :math:`\Delta` steps).
+        transition_begin: :math:`t_b \ge 0`, the steps at :math:`\alpha_0` before the
             decay starts (optax).
         end_lr: ``None``, or a rate :math:`\ge 0` at which the decay stops (optax's
             ``end_value``).
@@ -435,7 +436,7 @@ def multiplicative(lr: float, factor: Callable[[int], float]) -> Schedule:
     parameters={
         "lr": LR,
         "decay_rate": Parameter("k"),
-        "decay_steps": Parameter("d", "steps"),
+        "decay_steps": Parameter(r"\Delta", "steps"),
     },
 )
 def inverse_time_decay(
@@ -444,18 +445,18 @@ def inverse_time_decay(
     r"""Inverse-time ("time-based") decay: the rate falls like :math:`1/t`.
 
     .. math::
-        \alpha_t = \frac{\alpha_0}{1 + k\, t / d}
+        \alpha_t = \frac{\alpha_0}{1 + k\, t / \Delta}
 
-    where :math:`k` is ``decay_rate`` and :math:`d` is ``decay_steps``; with
-    ``staircase`` the ratio :math:`t/d` is rounded down, so the rate changes every
-    :math:`d` steps. Rates that shrink like :math:`1/t` are the classic condition of
+    where :math:`k` is ``decay_rate`` and :math:`\Delta` is ``decay_steps``; with
+    ``staircase`` the ratio :math:`t/\Delta` is rounded down, so the rate changes every
+    :math:`\Delta` steps. Rates that shrink like :math:`1/t` are the classic condition of
     stochastic approximation (Robbins and Monro): :math:`\sum_t \alpha_t = \infty`
     but :math:`\sum_t \alpha_t^2 < \infty`.
 
     Args:
         lr: the initial learning rate :math:`\alpha_0 \ge 0`.
         decay_rate: :math:`k \ge 0`.
-        decay_steps: :math:`d \ge 1` (keyword only: Keras' ``InverseTimeDecay(lr,
+        decay_steps: :math:`\Delta \ge 1` (keyword only: Keras' ``InverseTimeDecay(lr,
             decay_steps, decay_rate)`` takes the two in the other order, and a
             positional call would swap them silently).
         staircase: whether to round :math:`t/d` down.
@@ -632,8 +633,8 @@ def linear(
     ),
     parameters={
         "lr": LR,
-        "factor": Parameter("c"),
-        "total_iters": Parameter("T", "steps"),
+        "factor": Parameter("f_s"),
+        "total_iters": Parameter("T_w", "steps"),
     },
     chain_refusal=lambda p: None,
 )
@@ -643,17 +644,17 @@ def constant_factor(
     r"""A constant fraction of the rate for the first steps, then the full rate.
 
     .. math::
-        \alpha_t = \begin{cases} c\,\alpha_0 & t < T \\ \alpha_0 & t \ge T
+        \alpha_t = \begin{cases} f_s\,\alpha_0 & t < T_w \\ \alpha_0 & t \ge T_w
                    \end{cases}
 
-    where :math:`c` is ``factor`` and :math:`T` is ``total_iters``: the simplest
+    where :math:`f_s` is ``factor`` and :math:`T_w` is ``total_iters``: the simplest
     warm-up, one step up instead of a ramp.
 
     Args:
         lr: the base learning rate :math:`\alpha_0 \ge 0`.
-        factor: :math:`c \in (0, 1]` (PyTorch accepts 0, then divides by it at
-            step :math:`T`).
-        total_iters: :math:`T \ge 1`, the number of steps at the reduced rate
+        factor: :math:`f_s \in (0, 1]` (PyTorch accepts 0, then divides by it at
+            step :math:`T_w`).
+        total_iters: :math:`T_w \ge 1`, the number of steps at the reduced rate
             (PyTorch's ``total_iters=0`` would keep the reduced rate forever).
 
     Returns:

@@ -8,7 +8,7 @@ Every schedule factory is declared once, where it is defined, with :func:`declar
         torch=lambda tls, optimizer, p: tls.StepLR(
             optimizer, p["step_size"], gamma=p["gamma"]
         ),
-        parameters={"lr": LR, "step_size": Parameter("s", "steps"), "gamma": GAMMA},
+        parameters={"lr": LR, "step_size": Parameter(r"\Delta", "steps"), "gamma": GAMMA},
     )
     def step_decay(lr, step_size, gamma=0.1): ...
 

@@ -224,8 +224,8 @@ class Comparison:
                 "schedule",
                 f"{name} accuracy (%)",
                 f"{name} loss",
-                f"Δ accuracy {vs} (points)",
-                f"Δ loss {vs}",
+                f"accuracy difference {vs} (points)",
+                f"loss difference {vs}",
                 "runs",
                 "diverged",
             ]
@@ -261,7 +261,7 @@ class Comparison:
     def _footnote(self) -> str:
         seeds = ", ".join(map(str, self.seeds))
         return (
-            f"mean ± standard deviation over seeds {seeds}; Δ: mean paired difference "
+            f"mean ± standard deviation over seeds {seeds}; difference: mean paired difference "
             f"from {self.baseline} [{100 * self.level:g} % confidence interval]"
         )
 
