@@ -426,7 +426,11 @@ INIT = """# Initialize Otter: grader.check(...) runs a question's public test, w
 import glob
 import json
 
-import otter
+try:
+    import otter
+except ImportError:  # Colab, or a Jupyter without Otter-Grader: install it once
+    %pip install --quiet otter-grader==7.0.0
+    import otter
 
 _notebook = {name!r}
 if not glob.glob(_notebook):
