@@ -443,7 +443,12 @@ def graded(built, tmp_path_factory):
     nb(subs / "k6.ipynb", [case.rights(), "import os\nos._exit(0)"])
 
     before = {p: _digest(p) for p in [*watched, victim]}
-    temp_before = set(Path(tempfile.gettempdir()).glob("lrbook-grading-*"))
+    # the grader's own temporary folders go to a folder of this run only: another
+    # grading on the machine (a second test worker, a teacher) cannot be mistaken for
+    # a folder this one left behind
+    own_temp = root / "temp"
+    own_temp.mkdir()
+    shared_temp, tempfile.tempdir = tempfile.tempdir, str(own_temp)
     rows, codes = {}, {}
     cwd = os.getcwd()
     try:
@@ -470,6 +475,7 @@ def graded(built, tmp_path_factory):
             print((root / f"{name}.csv").read_text(), flush=True)
     finally:
         os.chdir(cwd)
+        tempfile.tempdir = shared_temp
         del os.environ["LRBOOK_TEACHER_CANARY"]
         server.close()
         unix.close()
@@ -482,7 +488,7 @@ def graded(built, tmp_path_factory):
             p for p in (subs / "planted.ipynb", dist / "planted") if p.exists()
         ],
         "alive": _uids_alive(),
-        "temp": set(Path(tempfile.gettempdir()).glob("lrbook-grading-*")) - temp_before,
+        "temp": set(own_temp.glob("lrbook-grading-*")),
         "codes": codes,
         "notebooks": {
             n: sorted(

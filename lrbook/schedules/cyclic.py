@@ -560,7 +560,7 @@ def _cycle_position(t: np.ndarray, up: int, down: int):
 
 
 def _amplitude(height: np.ndarray, mode: str, gamma: float, cycle, t) -> np.ndarray:
-    """``height`` times the amplitude :math:`\A_t` of ``mode``."""
+    """``height`` times the amplitude :math:`A_t` of ``mode``."""
     if mode == "triangular":
         return height * 1.0
     if mode == "triangular2":

@@ -1,4 +1,4 @@
-"""One declaration per schedule: its factory, its PyTorch builder, its slider metadata.
+r"""One declaration per schedule: its factory, its PyTorch builder, its slider metadata.
 
 Every schedule factory is declared once, where it is defined, with :func:`declare`::
 
