@@ -15,8 +15,9 @@ from lrbook.exercises import check, exercise_ids, get
 from lrbook.torch_bridge import torch_reference
 
 
-def test_chapter_7_has_its_six_checked_exercises():
+def test_chapter_7_has_its_seven_checked_exercises():
     assert set(exercise_ids("ch7.")) == {
+        "ch7.adam_noise",
         "ch7.wsd_rate",
         "ch7.inverse_sqrt",
         "ch7.weight_decay",
@@ -161,3 +162,21 @@ def test_placeholders_are_pending(placeholder):
     for exercise_id in exercise_ids("ch7."):
         result = check(exercise_id, placeholder, show=False)
         assert not result.ok
+
+
+def test_adam_noise_is_what_pytorchs_adam_does():
+    p = get("ch7.adam_noise").params
+    w = torch.zeros(4000, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=p["lr"], betas=(p["beta1"], 0.999))
+    gen = torch.Generator().manual_seed(0)
+    squares = []
+    for k in range(600):
+        before = w.detach().clone()
+        w.grad = torch.randn(4000, generator=gen, dtype=torch.float64)
+        opt.step()
+        if k >= 300:
+            squares.append((w.detach() - before).pow(2).mean().item())
+    measured = math.sqrt(np.mean(squares))
+    assert math.isclose(measured, get("ch7.adam_noise").expected, rel_tol=0.02)
+    assert check("ch7.adam_noise", 1e-3 * math.sqrt(0.05 / 1.95), show=False).ok
+    assert not check("ch7.adam_noise", 1e-3, show=False).ok

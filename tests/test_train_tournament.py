@@ -62,14 +62,43 @@ def test_winners_are_retrained_with_other_seeds_and_paired(result):
 
 
 def test_the_test_set_comes_last_and_once(result):
-    rows = result.test()
-    assert [r["family"] for r in rows] == ["constant", "step"]
-    assert rows[1]["candidate"] == "lr=0.05, drop@8"
-    assert math.isfinite(rows[1]["loss_vs_baseline"]["mean"])
-    assert "loss_vs_baseline" not in rows[0]
+    row = result.test("step")
+    assert row["family"] == "step" and row["candidate"] == "lr=0.05, drop@8"
+    assert math.isfinite(row["loss_vs_baseline"]["mean"])
+    assert "loss_vs_baseline" not in result.test("constant")
+    with pytest.raises(ValueError, match="family must be one of"):
+        result.test("cosine")
     fig = result.plot()
     assert fig.axes[0].get_xlabel().startswith("validation loss minus constant's")
     assert result.plot(split="test").axes[1].get_xlabel().startswith("test accuracy")
+
+
+def test_on_edge_names_winners_on_the_grid_boundary(result, data):
+    assert result.on_edge() == {"constant": "highest", "step": "lowest"}
+    wide = lrbook.tournament(
+        {"constant": {"lr=0": 0.0, "lr=0.05": 0.05, "lr=1e3": 1e3}},
+        final_seeds=(1,),
+        epochs=1,
+        data=data,
+        progress=False,
+    )
+    assert wide.chosen == {"constant": "lr=0.05"} and wide.on_edge() == {}
+
+
+def test_tuning_on_a_cheaper_budget(data):
+    short = {"constant": {"a": 0.05, "b": 0.1}, "cosine": {
+        "a": lrbook.cosine_annealing(0.05, 10), "b": lrbook.cosine_annealing(0.1, 10)}}
+    full = {"constant": {"a": 0.05, "b": 0.1}, "cosine": {
+        "a": lrbook.cosine_annealing(0.05, 16), "b": lrbook.cosine_annealing(0.1, 16)}}
+    t = lrbook.tournament(
+        full, tune_candidates=short, tune_fit={"n_train": 320}, final_seeds=(1, 2),
+        epochs=2, data=data, progress=False,
+    )
+    tuning_run = t.tuning["cosine"].histories["a"][0]
+    assert tuning_run.config["n_train"] == 320 and len(tuning_run.lr) == 10
+    final_run = t.final.histories["cosine"][0]
+    assert final_run.config["n_train"] == 512 and len(final_run.lr) == 16
+    assert np.allclose(final_run.lr, full["cosine"][t.chosen["cosine"]](np.arange(16)))
 
 
 @pytest.mark.parametrize(
@@ -87,6 +116,9 @@ def test_the_test_set_comes_last_and_once(result):
         ({"candidates": {"a": 0.1}}, TypeError, r"candidates\['a'\]"),
         ({"final_seeds": ()}, ValueError, "final_seeds must hold at least one"),
         ({"tune_seeds": (0, 0)}, ValueError, "tune_seeds must be distinct"),
+        ({"tune_candidates": {"a": {"y": 0.1}, "b": {"y": 0.2}}}, ValueError,
+         "same families and labels"),
+        ({"tune_fit": {"seed": 3}}, ValueError, "tune_fit must not set seed"),
     ],
 )
 def test_bad_arguments(data, kwargs, error, match):

@@ -21,6 +21,7 @@ def register() -> None:
     _budget()
     _resume()
     _extend()
+    _adam_noise()
 
 
 def _wsd_rate() -> None:
@@ -188,4 +189,33 @@ def _extend() -> None:
                 " update.",
             ),
         ],
+    )
+
+
+def _adam_noise() -> None:
+    """Register ``ch7.adam_noise``."""
+    lr, beta1 = 1e-3, 0.95
+    engine.register(
+        "ch7.adam_noise",
+        "number",
+        lr * math.sqrt((1 - beta1) / (1 + beta1)),
+        prompt=(
+            f"Adam with lr = {lr:g} and beta1 = {beta1:g} is fed pure noise for a long"
+            " time: the root mean square of its late steps."
+        ),
+        hint=(
+            "r_hat is about sigma^2; m_t averages independent draws with weights"
+            " (1 - beta1) beta1^k: add up their squares."
+        ),
+        rtol=1e-3,
+        mistakes=[
+            (lr, "That is a step with m_hat = sqrt(r_hat): the first step, not the late"
+             " ones. The average m_t of independent draws is smaller than sigma."),
+            (
+                lr * math.sqrt(1 - beta1),
+                "The sum of the squared weights (1 - beta1)^2 beta1^(2k) is"
+                " (1 - beta1) / (1 + beta1): the (1 + beta1) is missing.",
+            ),
+        ],
+        params={"lr": lr, "beta1": beta1},
     )

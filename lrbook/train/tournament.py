@@ -6,7 +6,7 @@ number of candidate settings). Every candidate is tuned on **validation** data w
 its own seeds, and the winners are then trained again with *other* seeds, so that the
 luck of the tuning seeds does not flatter the winner. And the families are compared
 seed by seed (paired) against a baseline, with confidence intervals; the test set is
-reported once, at the end (:meth:`Tournament.test`).
+reported once, at the end, for the family finally chosen (:meth:`Tournament.test`).
 """
 
 from __future__ import annotations
@@ -52,14 +52,51 @@ class Tournament:
     metric: str = "val_loss"
     tuning: dict[str, Comparison] = field(default_factory=dict)
 
-    def test(self) -> list[dict]:
-        """The test-set results of every family's winner, reported once, at the end:
-        one :meth:`Comparison.test` row per family (the baseline's without paired
-        differences)."""
-        return [
-            {"family": name, "candidate": self.chosen[name], **self.final.test(name)}
-            for name in self.final.histories
-        ]
+    def test(self, family: str) -> dict:
+        """The test-set result of the final choice, reported once, at the end, after
+        every choice (within and across families) was made on validation data.
+
+        Only one family's result is returned: looking at the test results of every
+        family invites choosing among them on the test set.
+
+        Args:
+            family: the family finally chosen (one of :attr:`chosen`).
+
+        Returns:
+            The :meth:`Comparison.test` row of the family's winner, with ``family``
+            and ``candidate`` (its label) added.
+        """
+        if family not in self.chosen:
+            raise ValueError(
+                f"family must be one of the families ({', '.join(self.chosen)}), got "
+                f"{family!r}"
+            )
+        return {
+            "family": family,
+            "candidate": self.chosen[family],
+            **self.final.test(family),
+        }
+
+    def on_edge(self) -> dict[str, str]:
+        """The families whose winner sits on the edge of their candidate grid.
+
+        The candidates of each family are taken in the order they were given, which
+        should be the order of the tuned setting (for example increasing peak rates).
+        A winner on the first or last candidate says that a better setting may lie
+        outside the grid: widen the grid and tune again (the first warning of Google's
+        Deep Learning Tuning Playbook).
+
+        Returns:
+            ``{family: "lowest" or "highest"}`` for each family whose winner is its
+            first or last candidate (a family with fewer than three candidates always
+            is); empty when every winner is inside its grid.
+        """
+        edges = {}
+        for family, label in self.chosen.items():
+            labels = [t["candidate"] for t in self.trials if t["family"] == family]
+            if len(labels) < 3 or label in (labels[0], labels[-1]):
+                edges[family] = "lowest" if label == labels[0] else "highest"
+        return edges
 
     def _tuning_rows(self) -> list[list[str]]:
         rows = [["family", "chosen candidate", f"{self.metric} (tuning)", "trials"]]
@@ -158,6 +195,8 @@ def tournament(
     progress: bool | None = None,
     jobs: int | None = None,
     executor=None,
+    tune_candidates: Mapping[str, Mapping[str, Any]] | None = None,
+    tune_fit: Mapping[str, Any] | None = None,
     **fit_kwargs,
 ) -> Tournament:
     """Tune every schedule family with the same budget, then compare the winners.
@@ -170,8 +209,10 @@ def tournament(
        must differ from the tuning seeds (a winner chosen on some seeds looks better on
        those same seeds than it is), and compared seed by seed with the ``baseline``
        family (:class:`Comparison`, paired intervals on validation data).
-    3. **Report.** :meth:`Tournament.test` gives the test-set results of the winners,
-       once.
+    3. **Report.** Choose one family on validation data (for example with
+       ``final.choose()``), then :meth:`Tournament.test` gives its test-set result,
+       once. :meth:`Tournament.on_edge` lists the families whose winner sits on the
+       edge of its grid.
 
     Every run has the same data, network, optimizer, batch size and number of epochs,
     so the same number of updates. To scale up: more ``final_seeds``, full MNIST
@@ -181,7 +222,8 @@ def tournament(
         candidates: ``{family: {label: schedule}}``: for each family (e.g.
             ``"constant"``, ``"step"``, ``"cosine"``), its candidate settings, each
             anything :func:`fit` accepts, with a label (e.g. ``"lr=0.1"``). The same
-            number of candidates per family.
+            number of candidates per family, in increasing order of the setting
+            tuned (so that :meth:`Tournament.on_edge` can tell a winner on the edge).
         tune_seeds: the seeds of the tuning runs (distinct integers >= 0).
         final_seeds: the seeds of the final runs (distinct, none a tuning seed).
         epochs: epochs per run (integer >= 1).
@@ -195,6 +237,15 @@ def tournament(
             every family go to the workers at once, then the final runs.
         executor: a :class:`concurrent.futures.Executor` to run on instead (e.g. a
             Dask cluster's ``client.get_executor()``).
+        tune_candidates: the schedules of the tuning runs, with the same families
+            and labels as ``candidates`` (default ``candidates``). To tune on a
+            cheaper budget (``tune_fit``), give here the same settings written for
+            the tuning runs' number of updates; the winners' ``candidates`` entries
+            are then trained with the final seeds.
+        tune_fit: arguments of :func:`fit` for the tuning runs only, overriding
+            ``fit_kwargs`` (e.g. ``{"n_train": 1600}``: tune on half the training
+            images, half the updates). Not ``data``, ``seed``, ``epochs`` or
+            ``validation``: the choices are made on the same validation images.
         **fit_kwargs: further arguments of :func:`fit` shared by every run
             (``model``, ``optimizer``, ``batch_size``, ``weight_decay``...).
 
@@ -217,7 +268,9 @@ def tournament(
         Tuning (seeds 0, validation data):
         family    chosen candidate  val_loss (tuning)  trials
         ...
-        >>> t.test()  # the test set, once  # doctest: +SKIP
+        >>> t.on_edge()  # two candidates: every winner is on an edge  # doctest: +SKIP
+        {'constant': 'highest', 'step': 'lowest'}
+        >>> t.test(t.final.choose().name)  # the test set, once  # doctest: +SKIP
     """
     families = _check_candidates(candidates)
     tune = _seeds("tune_seeds", tune_seeds)
@@ -236,6 +289,14 @@ def tournament(
             f"{baseline!r}"
         )
     _check_compare_args(candidates[families[0]], tune, epochs, fit_kwargs)
+    tuned = _check_tune_candidates(candidates, tune_candidates)
+    tune_fit = dict(tune_fit or {})
+    bad = sorted(set(tune_fit) & {"data", "seed", "epochs", "validation"})
+    if bad:
+        raise ValueError(
+            f"tune_fit must not set {', '.join(bad)}: the tuning and the final runs "
+            "share the data, the epochs and the validation images"
+        )
     grid = [
         (family, label, seed)
         for family in families
@@ -243,7 +304,7 @@ def tournament(
         for seed in tune
     ]
     histories = fit_grid(
-        [(candidates[f][label], seed) for f, label, seed in grid],
+        [(tuned[f][label], seed) for f, label, seed in grid],
         [f"family {f!r}, candidate {label!r}, seed {seed}" for f, label, seed in grid],
         data=data,
         validation=validation,
@@ -252,7 +313,7 @@ def tournament(
         desc="tuning",
         jobs=jobs,
         executor=executor,
-        fit_kwargs=fit_kwargs,
+        fit_kwargs={**fit_kwargs, **tune_fit},
     )
     runs_of: dict[str, dict[str, list]] = {f: {} for f in families}
     for (family, label, _), history in zip(grid, histories, strict=True):
@@ -299,6 +360,21 @@ def _best(scores: dict[str, float], metric: str) -> str:
     if not finite:
         return next(iter(scores))
     return min(finite, key=lambda k: sign * finite[k])
+
+
+def _check_tune_candidates(candidates, tune_candidates):
+    if tune_candidates is None:
+        return candidates
+    _check_candidates(tune_candidates)
+    same = list(tune_candidates) == list(candidates) and all(
+        list(tune_candidates[f]) == list(candidates[f]) for f in candidates
+    )
+    if not same:
+        raise ValueError(
+            "tune_candidates must have the same families and labels as candidates, "
+            "in the same order"
+        )
+    return tune_candidates
 
 
 def _check_candidates(candidates) -> list[str]:
