@@ -164,6 +164,14 @@ def test_pytorch_one_cycle_too_short_for_the_run_is_refused(mnist, total_steps):
             opt, 0.1, total_steps=total_steps))
 
 
+def test_pytorch_one_cycle_object_too_short_is_refused(mnist):
+    net = train.mlp()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 0.1, total_steps=19)
+    with pytest.raises(ValueError, match=r"total_steps=20"):
+        run(mnist, sched, model=net, optimizer=opt)
+
+
 def test_pytorch_one_cycle_of_the_run_s_length_trains(mnist):
     h = run(mnist, lambda opt: torch.optim.lr_scheduler.OneCycleLR(
         opt, 0.1, total_steps=20, cycle_momentum=False))
