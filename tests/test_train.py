@@ -151,6 +151,37 @@ def test_schedule_too_short_for_the_run_is_refused(mnist):
         run(mnist, lrbook.one_cycle(0.1, total_steps=19))
 
 
+@pytest.mark.parametrize("total_steps", [19, 18, 5])
+def test_pytorch_one_cycle_too_short_for_the_run_is_refused(mnist, total_steps):
+    """OneCycleLR passed as a factory: one step short would otherwise train silently
+    (its step total_steps runs the last phase past its end), and is refused before
+    training, naming total_steps and the value that fits."""
+    with pytest.raises(
+        ValueError,
+        match=rf"OneCycleLR.*0\.\.{total_steps - 1}.*0\.\.19.*total_steps=20",
+    ):
+        run(mnist, lambda opt: torch.optim.lr_scheduler.OneCycleLR(
+            opt, 0.1, total_steps=total_steps))
+
+
+def test_pytorch_one_cycle_object_too_short_is_refused(mnist):
+    net = train.mlp()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 0.1, total_steps=19)
+    with pytest.raises(ValueError, match=r"total_steps=20"):
+        run(mnist, sched, model=net, optimizer=opt)
+
+
+def test_pytorch_one_cycle_of_the_run_s_length_trains(mnist):
+    h = run(mnist, lambda opt: torch.optim.lr_scheduler.OneCycleLR(
+        opt, 0.1, total_steps=20, cycle_momentum=False))
+    np.testing.assert_array_equal(
+        h.lr, lrbook.one_cycle(0.1, total_steps=20)(np.arange(20)))
+    h = run(mnist, lambda opt: torch.optim.lr_scheduler.OneCycleLR(
+        opt, 0.1, total_steps=30))
+    assert h.updates == 20  # longer than the run: allowed, as for lrbook schedules
+
+
 # -------------------------------------------------------------------- reproducible
 
 

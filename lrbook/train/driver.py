@@ -149,6 +149,7 @@ class ScheduleDriver:
         self.scheduler = None
         self.schedule = None
         self.max_step = None
+        self.length_parameter = None
         self.mode = None
         if isinstance(schedule, bool):
             raise TypeError(
@@ -230,6 +231,12 @@ class ScheduleDriver:
                 "passing an Optimizer object"
             )
         self.description = f"{type(self.scheduler).__name__} (PyTorch)"
+        if isinstance(self.scheduler, torch.optim.lr_scheduler.OneCycleLR):
+            # It defines steps 0..total_steps - 1 and refuses only step
+            # total_steps + 1: step total_steps would run its last phase past its
+            # end, silently. The run is checked against the defined steps instead.
+            self.max_step = self.scheduler.total_steps - 1
+            self.length_parameter = "total_steps"
         if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
             self.kind, self.mode = "torch_plateau", self.scheduler.mode
         else:

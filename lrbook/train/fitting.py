@@ -435,12 +435,17 @@ class _Run:
                 f"0..{last_step} ({self.updates_per_epoch} updates per epoch)"
             )
         if max_step is not None and last_step > max_step:
+            fix = (
+                f"; pass {self.driver.length_parameter}={last_step + 1}"
+                if self.driver.length_parameter
+                else ""
+            )
             raise ValueError(
                 f"the schedule {self.driver.description} is defined for steps "
                 f"0..{max_step}, but training with epochs={self.epochs}, "
                 f"batch_size={self.batch_size} and step_per={self.step_per!r} needs "
                 f"steps 0..{last_step} (there are {self.updates_per_epoch} updates "
-                f"per epoch)"
+                f"per epoch){fix}"
             )
         return last_step
 
