@@ -83,6 +83,11 @@ def test_on_edge_names_winners_on_the_grid_boundary(result, data):
         progress=False,
     )
     assert wide.chosen == {"constant": "lr=0.05"} and wide.on_edge() == {}
+    # a narrower grid, from the same trials: its winner is on its edge
+    assert wide.on_edge(grid=slice(0, 2)) == {"constant": "highest"}
+    assert wide.on_edge(grid=slice(1, 3)) == {"constant": "lowest"}
+    with pytest.raises(TypeError, match="grid must be None or a slice"):
+        wide.on_edge(grid=[0, 1])
 
 
 def test_tuning_on_a_cheaper_budget(data):

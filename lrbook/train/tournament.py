@@ -77,7 +77,7 @@ class Tournament:
             **self.final.test(family),
         }
 
-    def on_edge(self) -> dict[str, str]:
+    def on_edge(self, grid: slice | None = None) -> dict[str, str]:
         """The families whose winner sits on the edge of their candidate grid.
 
         The candidates of each family are taken in the order they were given, which
@@ -86,14 +86,28 @@ class Tournament:
         outside the grid: widen the grid and tune again (the first warning of Google's
         Deep Learning Tuning Playbook).
 
+        Args:
+            grid: ``None`` for the whole grid, or a slice of every family's
+                candidates (e.g. ``slice(0, 4)``): the winners of that narrower grid,
+                by the tuning's own rule and from the trials already run, and its
+                edges. It answers "would a narrower grid have been enough?".
+
         Returns:
             ``{family: "lowest" or "highest"}`` for each family whose winner is its
             first or last candidate (a family with fewer than three candidates always
             is); empty when every winner is inside its grid.
         """
+        if grid is not None and not isinstance(grid, slice):
+            raise TypeError(
+                f"grid must be None or a slice of the candidates, got {grid!r}"
+            )
         edges = {}
-        for family, label in self.chosen.items():
-            labels = [t["candidate"] for t in self.trials if t["family"] == family]
+        for family in self.chosen:
+            mine = [t for t in self.trials if t["family"] == family][grid or slice(None)]
+            if not mine:
+                raise ValueError(f"grid {grid!r} keeps no candidate of {family!r}")
+            labels = [t["candidate"] for t in mine]
+            label = _best({t["candidate"]: t["value"] for t in mine}, self.metric)
             if len(labels) < 3 or label in (labels[0], labels[-1]):
                 edges[family] = "lowest" if label == labels[0] else "highest"
         return edges
