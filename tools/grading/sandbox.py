@@ -230,6 +230,9 @@ class Sandbox:
             elif os.path.isdir(path):
                 args += ["--ro-bind", path, path]
         args += ["--proc", "/proc", "--dev", "/dev"]
+        # the private /tmp first: a Python environment or a package that lives under
+        # /tmp (a clone in /tmp) is bound on top of it below, instead of being hidden
+        args += ["--bind", str(folder / "tmp"), "/tmp"]
         binds = []
         for path in (self.base, self.prefix, self.package):
             if not _under(path, SYSTEM) and not any(_under(path, [b]) for b in binds):
@@ -249,9 +252,6 @@ class Sandbox:
             "--bind",
             str(folder / "home"),
             HOME,
-            "--bind",
-            str(folder / "tmp"),
-            "/tmp",
             "--bind",
             str(folder / "shm"),
             "/dev/shm",
