@@ -14,10 +14,12 @@ interval and nothing else:
 * "equivalent" only with a stated margin :math:`\delta` that the whole interval lies
   inside, :math:`-\delta < \text{low} \le \text{high} < \delta`.
 
-The decision rule of the book (:func:`choose`, stated in chapter 2): among the
-candidates, listed from the simplest to the most complex, the *leader* has the lowest
-mean validation loss; the candidates whose paired interval against the leader contains
-0 are not detectably worse; the rule picks the simplest of the leader and those.
+The decision rule of the book (:func:`choose`, stated in chapter 2): the candidates
+are listed from the simplest to the most complex; a candidate is *detectably worse*
+when its paired interval against some other candidate lies entirely on the worse side
+of 0; the rule picks the simplest candidate that no other candidate detectably beats.
+The *leader* (the lowest mean validation loss) is always such a candidate, since no
+candidate can be detectably better than the lowest mean.
 
 Examples:
     >>> row = {"schedule": "cosine", "baseline": "constant", "metric": "val_loss",
@@ -291,12 +293,15 @@ class Choice:
     Attributes:
         name: the chosen candidate.
         leader: the candidate with the best mean ``metric``.
-        tied: the candidates not detectably worse than the leader (leader excluded),
-            in the candidates' order.
+        tied: the candidates (leader excluded) that no other candidate detectably
+            beats, in the candidates' order: the rule could not separate them from
+            the leader or from anyone else.
         verdicts: for every candidate other than the leader, its :class:`Verdict`
             against the leader.
         metric: the metric decided on.
         order: the candidates, simplest first.
+        beaten: for every candidate, the candidates that detectably beat it (an
+            empty tuple when none does), in the candidates' order.
     """
 
     name: str
@@ -305,6 +310,21 @@ class Choice:
     verdicts: dict
     metric: str
     order: tuple[str, ...]
+    beaten: dict = None  # type: ignore[assignment]
+
+    @property
+    def passed_over(self) -> tuple[str, ...]:
+        """Candidates simpler than :attr:`name` that are not detectably worse than
+        the leader, but that another candidate detectably beats (so the rule passes
+        over them)."""
+        out = []
+        for k in self.order:
+            if k == self.name:
+                break
+            v = self.verdicts.get(k)
+            if v is not None and not v.detected and (self.beaten or {}).get(k):
+                out.append(k)
+        return tuple(out)
 
     @property
     def reason(self) -> str:
@@ -313,6 +333,8 @@ class Choice:
         best = "lowest" if quantity == "loss" else "highest"
         head = f"{self.leader} has the {best} mean {split} {quantity}"
         if not self.tied:
+            if self.passed_over:
+                return f"{head}.{self._passed_over_text()}"
             return f"{head}, and every other candidate is detectably worse."
         if self.name == self.leader:
             others = ", ".join(self.tied)
@@ -320,12 +342,24 @@ class Choice:
                 f"{head}; {others} {'is' if len(self.tied) == 1 else 'are'} not "
                 f"detectably worse, but none of them comes before it in the rule's "
                 f"order (simplest first), so the rule keeps {self.leader}."
-            )
+            ) + self._passed_over_text()
         v = self.verdicts[self.name]
-        return (
+        text = (
             f"{head}, but {self.name} is not detectably worse (difference {v.interval}, "
-            f"{v.n} seeds), so the rule picks the simpler {self.name}."
+            f"{v.n} seeds), and no other candidate detectably beats it, so the rule "
+            f"picks the simpler {self.name}."
         )
+        return text + self._passed_over_text()
+
+    def _passed_over_text(self) -> str:
+        parts = []
+        for k in self.passed_over:
+            by = " and ".join(self.beaten[k])
+            parts.append(
+                f" {k}, simpler still, is not detectably worse than {self.leader} but "
+                f"is detectably worse than {by}, so the rule passes over it."
+            )
+        return "".join(parts)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.reason}"
@@ -339,11 +373,15 @@ def choose(
 ) -> Choice:
     """The book's decision rule, on per-seed final metrics.
 
-    Among the candidates (the keys of ``finals``, listed **simplest first**), the
-    leader has the best mean (lowest loss, highest accuracy) over its seeds; a
-    candidate whose paired interval against the leader contains 0 is not detectably
-    worse; the rule picks the first, in the given order, of the leader and those. A
-    candidate with a diverged run (NaN) cannot lead.
+    Among the candidates (the keys of ``finals``, listed **simplest first**), a
+    candidate is detectably worse when its paired interval against some other
+    candidate lies entirely on the worse side of 0; the rule picks the first, in the
+    given order, of the candidates that no other candidate detectably beats. The
+    leader (the best mean: lowest loss, highest accuracy) is always one of them, so
+    the rule always picks. Comparing with every candidate, not only the leader,
+    means the rule never picks a candidate that another detectably beats, even when
+    it is not detectably worse than the leader. A candidate with a diverged run
+    (non-finite) can neither lead nor be picked.
 
     Args:
         finals: ``{candidate: per-seed final metric}``, every sequence the same
@@ -358,6 +396,14 @@ def choose(
         >>> c = choose({"constant": [0.30, 0.32, 0.31], "cosine": [0.29, 0.32, 0.30]})
         >>> c.leader, c.name
         ('cosine', 'constant')
+
+        A candidate not separated from the leader but beaten by a third is passed
+        over:
+
+        >>> c = choose({"a": [0.52, 0.62, 0.42, 0.72], "c": [0.50, 0.60, 0.40, 0.70],
+        ...             "b": [0.30, 0.80, 0.20, 0.60]})
+        >>> c.leader, c.name, c.beaten["a"], c.passed_over
+        ('b', 'c', ('c',), ('a',))
     """
     if not isinstance(finals, Mapping) or len(finals) < 1:
         raise ValueError(
@@ -387,12 +433,19 @@ def choose(
         verdicts[name] = verdict(
             {"schedule": name, "baseline": leader, "metric": metric, **interval}
         )
+    beaten = {}
+    for name, v in values.items():
+        by = []
+        for other, w in eligible.items():
+            if other == name or name not in eligible:
+                continue
+            interval = paired_interval(v - w, level=level)
+            row = {"schedule": name, "baseline": other, "metric": metric, **interval}
+            if verdict(row).outcome == "worse":
+                by.append(other)
+        beaten[name] = tuple(by)
     tied = tuple(
-        k
-        for k in values
-        if k != leader
-        and k in eligible
-        and verdicts[k].outcome in ("no difference detected", "too few seeds")
+        k for k in values if k != leader and k in eligible and not beaten[k]
     )
     order = tuple(values)
     name = next(k for k in order if k == leader or k in tied)
@@ -403,4 +456,5 @@ def choose(
         verdicts=verdicts,
         metric=metric,
         order=order,
+        beaten=beaten,
     )

@@ -264,6 +264,42 @@ def test_choose_properties(values):
     assert c.name == c.leader or c.name in c.tied
     simpler = list(finals)[: list(finals).index(c.name)]
     assert not any(k in c.tied or k == c.leader for k in simpler)
+    # nothing detectably beats the choice, and each simpler candidate is beaten by one
+    for other, v in finals.items():
+        if other != c.name:
+            row = {"schedule": c.name, "baseline": other, "metric": "val_loss",
+                   **paired_interval(np.subtract(finals[c.name], v))}
+            assert verdict(row).outcome != "worse"
+    for k in simpler:
+        assert c.beaten[k], k
+        for by in c.beaten[k]:
+            row = {"schedule": k, "baseline": by, "metric": "val_loss",
+                   **paired_interval(np.subtract(finals[k], finals[by]))}
+            assert verdict(row).outcome == "worse"
+
+
+def test_choose_passes_over_a_candidate_that_a_third_one_beats():
+    # a is not separated from the leader b (b is noisy) but is detectably worse
+    # than c on every seed: the leader-only rule would have picked a
+    finals = {"a": [0.52, 0.62, 0.42, 0.72], "c": [0.50, 0.60, 0.40, 0.70],
+              "b": [0.30, 0.80, 0.20, 0.60]}
+    c = choose(finals)
+    assert c.leader == "b"
+    assert c.verdicts["a"].outcome == "no difference detected"
+    assert c.beaten == {"a": ("c",), "c": (), "b": ()}
+    assert (c.name, c.tied, c.passed_over) == ("c", ("c",), ("a",))
+    assert "a, simpler still, is not detectably worse than b but is detectably " \
+        "worse than c, so the rule passes over it." in c.reason
+    # without c, a is the choice again
+    assert choose({"a": finals["a"], "b": finals["b"]}).name == "a"
+
+
+def test_choose_passed_over_when_the_leader_is_kept():
+    finals = {"a": [0.52, 0.62, 0.42, 0.72], "b": [0.30, 0.80, 0.20, 0.60],
+              "c": [0.50, 0.60, 0.40, 0.70]}
+    c = choose(finals)
+    assert c.name == "b" and c.passed_over == ("a",)
+    assert "so the rule keeps b" in c.reason and "passes over it" in c.reason
 
 
 # ------------------------------------------------- the package face, as documented
