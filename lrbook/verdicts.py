@@ -338,10 +338,13 @@ class Choice:
             return f"{head}, and every other candidate is detectably worse."
         if self.name == self.leader:
             others = ", ".join(self.tied)
+            if len(self.tied) == 1:
+                middle = f"{others} is not detectably worse, but it does not"
+            else:
+                middle = f"{others} are not detectably worse, but none of them does"
             return (
-                f"{head}; {others} {'is' if len(self.tied) == 1 else 'are'} not "
-                f"detectably worse, but none of them comes before it in the rule's "
-                f"order (simplest first), so the rule keeps {self.leader}."
+                f"{head}; {middle} come before {self.leader} in the rule's order "
+                f"(simplest first), so the rule keeps {self.leader}."
             ) + self._passed_over_text()
         v = self.verdicts[self.name]
         text = (
@@ -356,8 +359,9 @@ class Choice:
         for k in self.passed_over:
             by = " and ".join(self.beaten[k])
             parts.append(
-                f" {k}, simpler still, is not detectably worse than {self.leader} but "
-                f"is detectably worse than {by}, so the rule passes over it."
+                f" The rule passes over the simpler {k}: it is not detectably worse "
+                f"than {self.leader}, but {by} detectably "
+                f"{'beats' if len(self.beaten[k]) == 1 else 'beat'} it."
             )
         return "".join(parts)
 
