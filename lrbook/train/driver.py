@@ -8,8 +8,8 @@ import numbers
 import numpy as np
 import torch
 
-from .. import ReduceLROnPlateau, Schedule, constant
 from .. import _checks as check
+from ..schedules import ReduceLROnPlateau, Schedule, constant
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
 # base rate for PyTorch scheduler functions

@@ -9,9 +9,9 @@ import numpy as np
 from torch import nn
 
 from .. import _checks as check
-from .. import exponential_decay, gamma_for
 from ..data import MNIST
 from ..plotting import axis_label, color
+from ..schedules import exponential_decay, gamma_for
 from .context import (
     check_num_threads,
     close_bar,
