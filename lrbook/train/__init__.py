@@ -16,8 +16,8 @@ networks), :mod:`~lrbook.train.context` (device, data tensors, reproducibility,
 progress bars), :mod:`~lrbook.train.driver` (the optimizer and the schedule that sets
 its rate), :mod:`~lrbook.train.loop` (the one minibatch loop of ``fit`` and
 ``lr_range_test``), then one module per entry point (``fitting``, ``range_test``,
-``comparison``); the training-curve explorer is
-:mod:`lrbook.explore.topics.training`.
+``comparison``) and the training-curve explorer of a comparison
+(:mod:`~lrbook.train.explorer`).
 
 How it stays fast: the images are normalised once into one float tensor on the device;
 each epoch draws a random permutation of the examples, and each minibatch is gathered

@@ -409,7 +409,7 @@ class Comparison:
             {'schedule': 'step', 'metric': 'val_accuracy', 'seed': 1}
             >>> ex  # the last expression of a notebook cell shows it  # doctest: +SKIP
         """
-        from ..explore.topics.training import training_curves
+        from .explorer import training_curves
 
         return training_curves(
             self,

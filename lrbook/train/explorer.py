@@ -3,7 +3,8 @@
 Nothing is trained here: the explorer draws the numbers stored in the runs'
 :class:`~lrbook.train.History` objects (their public fields only), so it also works on
 the website, where no kernel runs. :meth:`lrbook.train.Comparison.explorer` is the way
-in; this module is imported when it is first called.
+in; this module is imported when it is first called. It builds on the explorer engine
+(:mod:`lrbook.explore.core`, ``.controls``, ``.panels``), one floor below ``train``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ... import _checks as check
-from ... import explore
-from ...plotting import EPOCH_LABEL, LR_LABEL, axis_label, running_mean
+from .. import _checks as check
+from ..explore.controls import dropdown
+from ..explore.core import Explorer
+from ..explore.panels import Frame, Line, Panel
+from ..plotting import EPOCH_LABEL, LR_LABEL, axis_label, running_mean
 
 # What the explorer can draw: History field -> (menu entry, y label).
 METRICS = {
@@ -44,7 +47,7 @@ def training_curves(
     :class:`~lrbook.train.History` per seed) and ``seeds``.
 
     Returns:
-        An :class:`lrbook.explore.Explorer`.
+        An :class:`lrbook.Explorer`.
     """
     if isinstance(metrics, str):
         metrics = (metrics,)
@@ -57,7 +60,7 @@ def training_curves(
     max_points = check.integer("max_points", max_points, minimum=2)
     training = _TrainingCurves(comparison, metrics, lr_panel, smooth, max_points)
     kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
-    return explore.Explorer(
+    return Explorer(
         training.controls(),
         training,
         training.panels(),
@@ -100,18 +103,18 @@ class _TrainingCurves:
         controls = []
         if len(names) > 1:
             controls.append(
-                explore.dropdown(
+                dropdown(
                     "schedule", {"all": "all", **{n: n for n in names}}, "all"
                 )
             )
         if len(metrics) > 1:
             controls.append(
-                explore.dropdown(
+                dropdown(
                     "metric", {METRICS[m][0]: m for m in metrics}, metrics[0]
                 )
             )
         controls.append(
-            explore.dropdown(
+            dropdown(
                 "seed", dict(zip(seed_labels, seed_options, strict=True)), None
             )
         )
@@ -122,12 +125,12 @@ class _TrainingCurves:
         out = {}
         for i, name in enumerate(self.names):
             label = name if labelled else None
-            out[name] = explore.Line(label=label, color=i, width=1.8)
-            band = explore.Line(color=i, dash="dotted", width=1.2)
+            out[name] = Line(label=label, color=i, width=1.8)
+            band = Line(color=i, dash="dotted", width=1.2)
             out[f"{name} +sd"] = band
             out[f"{name} -sd"] = band
             for s in self.seeds[1:]:
-                out[f"{name} seed {s}"] = explore.Line(color=i, width=1.8)
+                out[f"{name} seed {s}"] = Line(color=i, width=1.8)
         return out
 
     def panels(self) -> list:
@@ -141,7 +144,7 @@ class _TrainingCurves:
         panels = []
         if self.lr_panel:
             panels.append(
-                explore.Panel(
+                Panel(
                     xlabel=EPOCH_LABEL,
                     ylabel=LR_LABEL,
                     lines=self._lines(False),
@@ -151,7 +154,7 @@ class _TrainingCurves:
                 )
             )
         panels.append(
-            explore.Panel(
+            Panel(
                 xlabel=EPOCH_LABEL,
                 ylabel=ylabel,
                 lines=self._lines(True),
@@ -172,13 +175,13 @@ class _TrainingCurves:
             )
         return self._curves[key]
 
-    def __call__(self, seed, schedule="all", metric=None) -> explore.Frame:
+    def __call__(self, seed, schedule="all", metric=None) -> Frame:
         """The series of every panel, and the note, for these control values."""
         metric = self.metrics[0] if metric is None else metric
         shown = self.names if schedule == "all" else [schedule]
         wanted = (["lr"] if self.lr_panel else []) + [metric]
         out = [self._series(shown, m, seed) for m in wanted]
-        return explore.Frame(
+        return Frame(
             out if len(out) > 1 else out[0], self._note(shown, metric, seed)
         )
 
