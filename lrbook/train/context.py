@@ -14,7 +14,7 @@ import torch
 
 from .. import _checks as check
 from .. import _env
-from ..data import MNIST, book_mnist
+from ..data import MNIST, VALIDATION, VALIDATION_SEED, book_mnist
 from .models import MNIST_MEAN, MNIST_STD
 
 # ------------------------------------------------------------------------ the device
@@ -37,11 +37,6 @@ def resolve_device(device) -> torch.device:
 
 # -------------------------------------------------------------------------- the data
 
-#: The share of the training images :func:`~lrbook.train.fit` holds out for
-#: validation when the data have no validation split of their own, and its seed.
-VALIDATION = 0.2
-VALIDATION_SEED = 0
-
 _held_out: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -49,11 +44,12 @@ def resolve_data(data: MNIST | None, validation: float | None = None) -> MNIST:
     """``data`` (by default the book's image set, :func:`lrbook.book_mnist`) with a
     validation split.
 
-    ``validation=None`` keeps the data's own split, or holds out :data:`VALIDATION`
-    of the training images when they have none; a number holds out that share
-    (``0``: no validation split). The split is stratified by digit and uses the seed
-    :data:`VALIDATION_SEED` whatever the run's seed, so that every schedule and seed
-    is judged on the same validation images; it is computed once per data object.
+    ``validation=None`` keeps the data's own split, or holds out
+    :data:`lrbook.data.VALIDATION` of the training images when they have none; a
+    number holds out that share (``0``: no validation split). The split is stratified
+    by digit and uses the seed :data:`lrbook.data.VALIDATION_SEED` whatever the run's
+    seed, so that every schedule and seed is judged on the same validation images; it
+    is computed once per data object.
     """
     if data is None:
         data = book_mnist()
