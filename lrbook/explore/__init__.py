@@ -65,7 +65,6 @@ from .core import Explorer
 from .panels import LOG_DECADES, Frame, Line, Panel
 from .payload import decode, decode_limits
 from .recipes import rebuild, reproducible
-from .sphinx import setup  # noqa: F401  (the extension's former name: lrbook.explore)
 from .tex import tex_html, tex_label_html, tex_plain, tex_unicode
 from .topics.cosine import cosine, warm_restarts, warmup_cosine  # noqa: F401  (ch. 5)
 from .topics.gradient_descent import GD_OBJECTIVES, GD_RATIOS, gradient_descent
