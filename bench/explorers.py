@@ -77,7 +77,7 @@ def demo_payload_kb() -> float:
             gamma=0.5,
             horizon=150,
         ),
-        explore.compare(
+        explore.compare_schedules(
             lrbook.step_decay(0.1, step_size=30, gamma=0.5),
             lrbook.cosine_annealing(0.1, t_max=100, eta_min=0.001),
             sliders={

@@ -29,7 +29,7 @@ def step_explorer(**kw):
 
 
 def two_schedules():
-    return explore.compare(
+    return explore.compare_schedules(
         lrbook.step_decay(0.1, step_size=30, gamma=0.5),
         lrbook.cosine_annealing(0.1, t_max=100, eta_min=0.001),
         sliders={
@@ -468,7 +468,7 @@ def test_too_many_combinations_raise():
             "horizon",
         ),
         (
-            lambda: explore.compare(
+            lambda: explore.compare_schedules(
                 lrbook.constant(0.1),
                 lrbook.exponential_decay(0.2, 0.9),
                 sliders={"cyclic.gamma": [0.1, 0.2]},

@@ -171,7 +171,7 @@ def test_declarations():
             ".. math::" in d.factory.__doc__
             and "PyTorch equivalent" in d.factory.__doc__
         )
-        assert name not in lrbook.schedules.FACTORIES  # rate schedules only
+        assert name not in lrbook.schedules.FACTORY_NAMES  # rate schedules only
     assert lrbook.one_cycle_momentum.pairs_with == "one_cycle"
 
 

@@ -482,7 +482,7 @@ def test_which_parity_is_exact():
     # Closed form in PyTorch: bit for bit. Chainable (the rest): within ulp_bound.
     chainable = {d.name for d in registry.declarations() if d.chain_refusal is not None}
     assert chainable.isdisjoint(CLOSED_FORM)
-    assert CLOSED_FORM <= set(lrbook.schedules.FACTORIES)
+    assert CLOSED_FORM <= set(lrbook.schedules.FACTORY_NAMES)
     assert SAME_ORDER <= chainable
 
 
@@ -599,7 +599,7 @@ def test_repr_round_trips():
 
 
 def test_docstrings_document_formula_and_pytorch():
-    for name in lrbook.schedules.FACTORIES:
+    for name in lrbook.schedules.FACTORY_NAMES:
         doc = getattr(lrbook, name).__doc__
         assert ".. math::" in doc and "PyTorch equivalent" in doc and ">>>" in doc, name
     s = lrbook.step_decay(0.1, 10)

@@ -236,7 +236,7 @@ def _exercise(page, info: dict, idle_seen: list) -> int:
     rebuilt = explore.rebuild(info["recipe"]) if info["recipe"] else None
     is_schedule = bool(info["recipe"]) and info["recipe"]["call"] in (
         "lrbook.explore.schedule",
-        "lrbook.explore.compare",
+        "lrbook.explore.compare_schedules",
     )
     checks = 0
 

@@ -25,8 +25,8 @@ from lrbook.train import (
     driver,
     fit,
     loop,
+    lr_range,
     lr_range_test,
-    range_test,
 )
 from lrbook.train.models import build_model
 
@@ -472,7 +472,7 @@ def test_lr_range_test_smoke(mnist):
     np.testing.assert_allclose(ratios, (1e4) ** (1 / 59), rtol=1e-9)  # exponential
     # smoothed without lag: the forward-backward average of the losses
     np.testing.assert_array_equal(
-        r.smoothed_loss, range_test.zero_lag_average(r.loss, 0.9)
+        r.smoothed_loss, lr_range.zero_lag_average(r.loss, 0.9)
     )
     lo, hi = r.suggested_range
     assert 1e-4 <= lo <= hi <= 1.0
@@ -497,18 +497,18 @@ def test_range_test_suggestion_does_not_trail_the_raw_curve():
     x = np.log10(lr)
     rng = np.random.default_rng(0)
     loss = 2.3 - 2.0 / (1 + np.exp(-(x + 2.5) / 0.3)) + 0.05 * rng.standard_normal(250)
-    steep, _ = range_test._suggest(lr, range_test.zero_lag_average(loss, 0.9))
+    steep, _ = lr_range._suggest(lr, lr_range.zero_lag_average(loss, 0.9))
     assert abs(np.log10(steep) + 2.5) < 0.15
-    lagged, _ = range_test._suggest(lr, _causal_average(loss, 0.98))
+    lagged, _ = lr_range._suggest(lr, _causal_average(loss, 0.98))
     assert np.log10(lagged) + 2.5 > 0.3  # the bias the zero-lag average removes
 
 
 def test_zero_lag_average_is_centred_and_keeps_an_explosion_infinite():
     ramp = np.arange(100.0)
-    smooth = range_test.zero_lag_average(ramp, 0.9)
+    smooth = lr_range.zero_lag_average(ramp, 0.9)
     np.testing.assert_allclose(smooth[40:60], ramp[40:60], atol=1.0)  # lag < 1
     assert (_causal_average(ramp, 0.9)[40:60] < ramp[40:60] - 8).all()  # lags ~9
-    out = range_test.zero_lag_average(np.array([1.0, 2.0, np.nan]), 0.5)
+    out = lr_range.zero_lag_average(np.array([1.0, 2.0, np.nan]), 0.5)
     assert np.isfinite(out[:2]).all() and out[2] == np.inf
 
 
@@ -538,7 +538,7 @@ def test_lr_range_test_gathers_minibatches_as_before(mnist):
     opt = driver.make_optimizer("sgd", net.parameters(), lrs[0], None, 0.0)
     gen = torch.Generator().manual_seed(kw["seed"])
     losses, pos = [], n
-    with context.reproducible(dev, 1, kw["seed"]):
+    with context.deterministic_run(dev, 1, kw["seed"]):
         for t in range(t_max):
             if pos + b > n:
                 perm = torch.randperm(n, generator=gen)

@@ -33,7 +33,7 @@ def explorers() -> dict:
         "schedule (slider)": explore.schedule(
             "step_decay", {"gamma": [0.1, 0.5, 0.9]}, lr=0.1, step_size=30, horizon=100
         ),
-        "compare (sliders, dropdown, log)": explore.compare(
+        "compare (sliders, dropdown, log)": explore.compare_schedules(
             lrbook.step_decay(0.1, step_size=30, gamma=0.1),
             lrbook.multistep_decay(0.1, milestones=[60, 90], gamma=0.1),
             labels=["StepLR", "MultiStepLR"],

@@ -57,14 +57,14 @@ view and its data), :mod:`~lrbook.explore.tex` (the labels' TeX subset),
 :mod:`~lrbook.explore.recipes` (rebuilding an explorer elsewhere),
 :mod:`~lrbook.explore.sphinx` (the website's Sphinx extension) and
 :mod:`~lrbook.explore.topics` (ready-made explorers: :func:`schedule`,
-:func:`compare`, :func:`gradient_descent`).
+:func:`compare_schedules`, :func:`gradient_descent`).
 """
 
 from .controls import IDLE_REASON, MAX_FRAMES, Control, dropdown, slider, toggle
 from .core import Explorer
 from .panels import LOG_DECADES, Frame, Line, Panel
 from .payload import decode, decode_limits
-from .recipes import rebuild, reproducible
+from .recipes import rebuild, rebuildable
 from .tex import tex_html, tex_label_html, tex_plain, tex_unicode
 from .topics.cosine import cosine, warm_restarts, warmup_cosine  # noqa: F401  (ch. 5)
 from .topics.gradient_descent import GD_OBJECTIVES, GD_RATIOS, gradient_descent
@@ -73,7 +73,7 @@ from .topics.schedules import (
     FACTORIES,
     X_LABEL,
     Y_LABEL,
-    compare,
+    compare_schedules,
     schedule,
 )
 from .web import MAX_BYTES, page_library
@@ -93,14 +93,14 @@ __all__ = [
     "Frame",
     "Line",
     "Panel",
-    "compare",
+    "compare_schedules",
     "decode",
     "decode_limits",
     "dropdown",
     "gradient_descent",
     "page_library",
     "rebuild",
-    "reproducible",
+    "rebuildable",
     "schedule",
     "slider",
     "tex_html",

@@ -47,7 +47,7 @@ class Explorer(LiveView, WebView):
         title: the figure's title (TeX allowed).
         caption: a sentence under the figure.
         recipe: how to rebuild this explorer in another process (set by the functions
-            decorated with :func:`reproducible`, such as :func:`schedule`); lets the
+            decorated with :func:`rebuildable`, such as :func:`schedule`); lets the
             browser test compare the web page with values it computes itself.
         max_bytes: size budget of the ``text/html`` version; a larger explorer raises a
             ValueError (fewer control values or a shorter horizon fix it).

@@ -1,6 +1,6 @@
 """Recipes: rebuild an explorer from JSON in another process (used by the browser test).
 
-A function decorated with :func:`reproducible` gives the explorers it returns a
+A function decorated with :func:`rebuildable` gives the explorers it returns a
 *recipe*: the function's public name and its arguments, JSON-encoded (schedules,
 factories and controls included). :func:`rebuild` calls the function again.
 """
@@ -73,7 +73,7 @@ def _from_recipe_json(v):
     return v
 
 
-def reproducible(func: Callable | None = None, *, module: str | None = None):
+def rebuildable(func: Callable | None = None, *, module: str | None = None):
     """Decorate a function of ``lrbook`` that returns an :class:`Explorer`.
 
     The explorer then carries a *recipe* (the function's name and JSON-encoded
@@ -82,13 +82,13 @@ def reproducible(func: Callable | None = None, *, module: str | None = None):
     should draw. Arguments that cannot be encoded simply leave the recipe out.
 
     Args:
-        func: the function (``@reproducible``).
+        func: the function (``@rebuildable``).
         module: the module readers import the function from, if not the one that
-            defines it (``@reproducible(module="lrbook.explore")``): the recipe calls
+            defines it (``@rebuildable(module="lrbook.explore")``): the recipe calls
             ``<module>.<name>``.
     """
     if func is None:
-        return functools.partial(reproducible, module=module)
+        return functools.partial(rebuildable, module=module)
     call = f"{module or func.__module__}.{func.__qualname__}"
 
     @functools.wraps(func)
@@ -105,23 +105,23 @@ def reproducible(func: Callable | None = None, *, module: str | None = None):
                 ex.recipe = None
         return ex
 
-    wrapper._lrbook_reproducible = True
+    wrapper._lrbook_rebuildable = True
     return wrapper
 
 
 def rebuild(recipe: dict) -> Explorer:
-    """Make the explorer described by a recipe (see :func:`reproducible`).
+    """Make the explorer described by a recipe (see :func:`rebuildable`).
 
     Raises:
-        ValueError: the recipe does not name a reproducible function of ``lrbook``.
+        ValueError: the recipe does not name a rebuildable function of ``lrbook``.
     """
     call = recipe.get("call", "") if isinstance(recipe, dict) else ""
     module, _, name = call.rpartition(".")
     if not (module == "lrbook" or module.startswith("lrbook.")):
         raise ValueError(f"recipe must call a function of lrbook, got {call!r}")
     func = getattr(importlib.import_module(module), name, None)
-    if not getattr(func, "_lrbook_reproducible", False):
-        raise ValueError(f"recipe calls {call!r}, which is not marked @reproducible")
+    if not getattr(func, "_lrbook_rebuildable", False):
+        raise ValueError(f"recipe calls {call!r}, which is not marked @rebuildable")
     return func(
         *_from_recipe_json(recipe.get("args", [])),
         **_from_recipe_json(recipe.get("kwargs", {})),

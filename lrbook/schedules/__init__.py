@@ -25,7 +25,7 @@ it multiplies step by step in PyTorch's order and gives PyTorch's doubles.
 One module per family, each holding what one chapter teaches: :mod:`.decay` (step,
 multi-step, exponential, multiplicative, inverse-time, polynomial; the linear and
 constant-factor ramps), :mod:`.cosine`, :mod:`.cyclic` (cyclic and one-cycle),
-:mod:`.modern` (warmup-stable-decay, inverse square root), :mod:`.compose`
+:mod:`.large_model` (warmup-stable-decay, inverse square root), :mod:`.compose`
 (sequential, chained, warm-up, per-epoch) and :mod:`.plateau` (reduce-on-plateau, the
 one schedule that is not a function of the step). Every factory is declared once in
 :mod:`.registry`, with its PyTorch builder and its slider metadata.
@@ -61,15 +61,15 @@ from .decay import (
     polynomial_decay,
     step_decay,
 )
-from .modern import inverse_sqrt, warmup_stable_decay
+from .large_model import inverse_sqrt, warmup_stable_decay
 from .plateau import ReduceLROnPlateau
 
 #: The names of every declared schedule factory, in the order the book teaches them
 #: (``explore.schedule`` accepts any of them; each has a PyTorch parity test).
-FACTORIES = tuple(d.name for d in registry.declarations())
+FACTORY_NAMES = tuple(d.name for d in registry.declarations())
 
 __all__ = [
-    "FACTORIES",
+    "FACTORY_NAMES",
     "MAX_STEP",
     "ReduceLROnPlateau",
     "Schedule",

@@ -90,7 +90,7 @@ _DECLARATIONS: dict[str, Declaration] = {}
 
 #: The families in the order the book teaches them (chapters 2-3, 5, 6, 7;
 #: compositions).
-FAMILIES = ("decay", "cosine", "cyclic", "modern", "compose")
+FAMILIES = ("decay", "cosine", "cyclic", "large_model", "compose")
 
 
 def declare(

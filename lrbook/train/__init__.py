@@ -52,8 +52,8 @@ _numerics.disable_onednn()
 
 from .comparison import Comparison, compare  # noqa: E402
 from .fitting import History, fit  # noqa: E402
+from .lr_range import LRRangeTest, lr_range_test  # noqa: E402
 from .models import MNIST_MEAN, MNIST_STD, cnn, mlp  # noqa: E402
-from .range_test import LRRangeTest, lr_range_test  # noqa: E402
 from .tournament import Tournament, tournament  # noqa: E402
 
 __all__ = [

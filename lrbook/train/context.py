@@ -198,7 +198,7 @@ def prepare(
 
 
 @contextlib.contextmanager
-def reproducible(device: torch.device, num_threads: int | None, seed: int):
+def deterministic_run(device: torch.device, num_threads: int | None, seed: int):
     """Deterministic algorithms, a fixed thread count and a seeded global random state
     (for dropout and other randomness inside a model), all restored after.
 

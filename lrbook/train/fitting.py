@@ -19,10 +19,10 @@ from .context import (
     Prepared,
     check_num_threads,
     close_bar,
+    deterministic_run,
     prepare,
     progress_bar,
     progress_enabled,
-    reproducible,
 )
 from .driver import ScheduleDriver, check_optimizer_args
 from .loop import MinibatchLoop, evaluate, updates_per_epoch
@@ -368,7 +368,7 @@ def fit(
         momentum_schedule=momentum_schedule,
     )
     loop = run.minibatch_loop(progress_bar(show, run.total_updates, "fit", "update"))
-    with reproducible(run.prepared.device, num_threads, seed) as threads:
+    with deterministic_run(run.prepared.device, num_threads, seed) as threads:
         try:
             record = run.train(loop)
         finally:

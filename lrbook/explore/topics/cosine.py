@@ -23,7 +23,7 @@ from ...schedules.cosine import restart_steps
 from ..controls import dropdown, slider
 from ..core import Explorer
 from ..panels import Frame, Line, Panel
-from ..recipes import reproducible
+from ..recipes import rebuildable
 from ..web import MAX_BYTES
 
 __all__ = ["PYTORCH_WARMUPS", "cosine", "warm_restarts", "warmup_cosine"]
@@ -50,7 +50,7 @@ def _values(name: str, values) -> list:
     return list(values)
 
 
-@reproducible(module="lrbook.explore.topics.cosine")
+@rebuildable(module="lrbook.explore.topics.cosine")
 def cosine(
     lrs: Sequence[float] = (0.05, 0.1, 0.2),
     t_maxs: Sequence[int] = (50, 100, 150),
@@ -151,7 +151,7 @@ def cosine(
     )
 
 
-@reproducible(module="lrbook.explore.topics.cosine")
+@rebuildable(module="lrbook.explore.topics.cosine")
 def warm_restarts(
     t_0s: Sequence[int] = (10, 25, 50, 100),
     t_mults: Sequence[int] = (1, 2, 3),
@@ -298,7 +298,7 @@ def pytorch_warmup_cosine(
     return np.asarray(out, dtype=np.float64)
 
 
-@reproducible(module="lrbook.explore.topics.cosine")
+@rebuildable(module="lrbook.explore.topics.cosine")
 def warmup_cosine(
     steps: Sequence[int] = (5, 10, 20, 40),
     start_factors: Sequence[float] = (0.01, 0.1, 0.25, 0.5),

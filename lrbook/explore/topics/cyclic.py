@@ -19,7 +19,7 @@ from ... import schedules as _schedules
 from ..controls import dropdown, slider, toggle
 from ..core import Explorer
 from ..panels import Frame, Line, Panel
-from ..recipes import reproducible
+from ..recipes import rebuildable
 from ..web import MAX_BYTES
 
 __all__ = ["cyclic", "one_cycle"]
@@ -37,7 +37,7 @@ def _values(name: str, values) -> list:
     return list(values)
 
 
-@reproducible(module="lrbook.explore.topics.cyclic")
+@rebuildable(module="lrbook.explore.topics.cyclic")
 def cyclic(
     base_lrs: Sequence[float] = (0.001, 0.01),
     max_lrs: Sequence[float] = (0.05, 0.1, 0.2),
@@ -163,7 +163,7 @@ def cyclic(
     )
 
 
-@reproducible(module="lrbook.explore.topics.cyclic")
+@rebuildable(module="lrbook.explore.topics.cyclic")
 def one_cycle(
     max_lrs: Sequence[float] = (0.1, 0.3, 1.0),
     pct_starts: Sequence[float] = (0.1, 0.25, 0.3, 0.45),

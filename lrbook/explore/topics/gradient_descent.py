@@ -17,7 +17,7 @@ from ... import plotting
 from ..controls import _python_scalar, dropdown, slider, toggle
 from ..core import Explorer
 from ..panels import Frame, Line, Panel
-from ..recipes import reproducible
+from ..recipes import rebuildable
 from ..web import MAX_BYTES
 
 #: The :mod:`lrbook.gd` objectives an explorer can name (``"noisy"`` wraps another).
@@ -29,7 +29,7 @@ GD_RATIOS = (0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 0.97, 1.03, 1.1)
 _CONTOUR_COLOR = "#8c959f"  # a quiet grey, >= 3:1 on the light and the dark page
 
 
-@reproducible(module="lrbook.explore")
+@rebuildable(module="lrbook.explore")
 def gradient_descent(
     objective="ill_conditioned",
     lrs: Sequence[float] | None = None,

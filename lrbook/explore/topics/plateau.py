@@ -19,7 +19,7 @@ from ...schedules.plateau_sequences import SEQUENCES, metric_sequence
 from ..controls import dropdown, slider
 from ..core import Explorer
 from ..panels import Frame, Line, Panel
-from ..recipes import reproducible
+from ..recipes import rebuildable
 from ..web import MAX_BYTES
 
 #: The initial control values of :func:`plateau` (when they are among the choices).
@@ -117,7 +117,7 @@ def plateau_frame(
     return Frame([metric_panel, count_panel, rate_panel], f"{p!r}\n{said}")
 
 
-@reproducible(module="lrbook.explore")
+@rebuildable(module="lrbook.explore")
 def plateau(
     sequences: Sequence[str] = SEQUENCES,
     *,

@@ -1,4 +1,5 @@
-"""Ready-made explorers of learning-rate schedules: :func:`schedule`, :func:`compare`.
+"""Ready-made explorers of learning-rate schedules: :func:`schedule` and
+:func:`compare_schedules`.
 
 A schedule is drawn with one slider (or dropdown, or toggle) per parameter that moves;
 the note under the figure is the ``lrbook`` call that draws the current curve.
@@ -19,10 +20,10 @@ from ... import schedules as _schedules
 from ..controls import Control, dropdown, slider, toggle
 from ..core import Explorer
 from ..panels import Frame, Line, Panel
-from ..recipes import reproducible
+from ..recipes import rebuildable
 from ..web import MAX_BYTES
 
-FACTORIES = {name: getattr(_schedules, name) for name in _schedules.FACTORIES}
+FACTORIES = {name: getattr(_schedules, name) for name in _schedules.FACTORY_NAMES}
 
 X_LABEL = plotting.UPDATE_LABEL
 Y_LABEL = plotting.LR_LABEL
@@ -61,7 +62,7 @@ def _factory_of(item, where: str):
     )
 
 
-@reproducible(module="lrbook.explore")
+@rebuildable(module="lrbook.explore")
 def schedule(
     spec,
     sliders: Mapping | None = None,
@@ -323,18 +324,20 @@ def _horizon(horizon, controls: list, make) -> int:
     return int(horizon)
 
 
-@reproducible(module="lrbook.explore")
-def compare(*schedules, sliders: Mapping | None = None, **kwargs) -> Explorer:
+@rebuildable(module="lrbook.explore")
+def compare_schedules(*schedules, sliders: Mapping | None = None, **kwargs) -> Explorer:
     """Compare two or more schedules on one plot: ``schedule(list(schedules), ...)``.
 
     Examples:
         >>> import lrbook
-        >>> ex = compare(lrbook.step_decay(0.1, 30),
+        >>> ex = compare_schedules(lrbook.step_decay(0.1, 30),
         ...              lrbook.exponential_decay(0.1, 0.97),
         ...              sliders={"gamma": [0.5, 0.9, 0.97]}, horizon=100)
         >>> len(ex.series()[0])
         2
     """
     if len(schedules) < 2:
-        raise ValueError(f"compare needs 2 or more schedules, got {len(schedules)}")
+        raise ValueError(
+            f"compare_schedules needs 2 or more schedules, got {len(schedules)}"
+        )
     return schedule.__wrapped__(list(schedules), sliders, **kwargs)

@@ -62,7 +62,7 @@ def _wsd_torch(tls, optimizer, p):
 
 
 @declare(
-    family="modern",
+    family="large_model",
     pytorch="SequentialLR",
     torch=_wsd_torch,
     parameters={
@@ -178,7 +178,7 @@ def _inverse_sqrt_torch(tls, optimizer, p):
 
 
 @declare(
-    family="modern",
+    family="large_model",
     pytorch="LambdaLR",
     torch=_inverse_sqrt_torch,
     parameters={

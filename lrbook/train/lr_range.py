@@ -15,10 +15,10 @@ from ..schedules import exponential_decay, gamma_for
 from .context import (
     check_num_threads,
     close_bar,
+    deterministic_run,
     prepare,
     progress_bar,
     progress_enabled,
-    reproducible,
 )
 from .driver import ScheduleDriver, check_optimizer_args
 from .loop import MinibatchLoop
@@ -249,7 +249,7 @@ def lr_range_test(
         watch=watch,
         bar=progress_bar(show, num_updates, "lr range test", "update"),
     )
-    with reproducible(prepared.device, num_threads, seed) as threads:
+    with deterministic_run(prepared.device, num_threads, seed) as threads:
         try:
             loop.full_batches(num_updates)
         finally:
