@@ -191,7 +191,7 @@ def test_compare_as_in_its_docstring(comparison):
         "accuracy difference vs constant (points)",
         "loss difference vs constant",
     ]
-    (row,) = comparison.paired("val_loss")
+    (row,) = comparison.paired("val_loss").values()
     assert row["schedule"] == "step" and row["baseline"] == "constant"
     assert row["n"] == 3 and row["low"] < row["mean"] < row["high"]
     final = comparison.test("step")

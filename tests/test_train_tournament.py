@@ -53,7 +53,7 @@ def test_winners_are_retrained_with_other_seeds_and_paired(result):
     final = result.final
     assert final.seeds == (1, 2, 3) and final.baseline == "constant"
     assert set(final.histories) == {"constant", "step"}
-    (row,) = final.paired("val_loss")
+    (row,) = final.paired("val_loss").values()
     a = np.array([h.final_val_loss for h in final.histories["step"]])
     b = np.array([h.final_val_loss for h in final.histories["constant"]])
     assert row["mean"] == pytest.approx((a - b).mean())

@@ -38,7 +38,7 @@ def test_paired_interval_is_students_t_on_per_seed_differences():
         {"constant": [history(v) for v in base], "step": [history(v) for v in other]},
         seeds=(0, 1, 2, 3),
     )
-    (row,) = c.paired("val_loss")
+    (row,) = c.paired("val_loss").values()
     d = np.array(other) - np.array(base)
     half = stats.t.ppf(0.975, 3) * d.std(ddof=1) / 2
     assert row["differences"] == pytest.approx(d.tolist())
@@ -52,11 +52,46 @@ def test_paired_interval_is_students_t_on_per_seed_differences():
     assert "-0.0250 [" in str(c) and "loss difference vs constant" in str(c)
 
 
+def test_paired_is_a_mapping_by_name_in_the_comparisons_order():
+    c = Comparison(
+        {
+            "constant": [history(0.5), history(0.4)],
+            "step": [history(0.45), history(0.38)],
+            "cosine": [history(0.52), history(0.41)],
+        },
+        seeds=(0, 1),
+    )
+    rows = c.paired("val_loss")
+    assert list(rows) == ["step", "cosine"]
+    assert all(rows[name]["schedule"] == name for name in rows)
+    assert rows["step"]["differences"] == pytest.approx([-0.05, -0.02])
+    assert list(c.paired("val_loss", baseline="step")) == ["constant", "cosine"]
+
+
+def test_verdict_names_the_schedules_as_the_prose_does():
+    c = Comparison(
+        {"constant": [history(v) for v in (0.5, 0.4, 0.6)],
+         "step": [history(v) for v in (0.45, 0.36, 0.57)]},
+        seeds=(0, 1, 2),
+    )
+    plain = c.verdict("step")
+    named = c.verdict("step", names={"step": "step decay"})
+    assert (named.schedule, named.baseline) == ("step decay", "constant")
+    assert (named.mean, named.low, named.high, named.outcome) == (
+        plain.mean, plain.low, plain.high, plain.outcome,
+    )
+    assert "step decay" in named.sentence and "step decay" not in plain.sentence
+    with pytest.raises(TypeError, match="names must be a mapping"):
+        c.verdict("step", names=["step decay"])
+    with pytest.raises(TypeError, match="names must be a mapping"):
+        c.verdict("step", names={"step": 1})
+
+
 def test_a_diverged_seed_is_left_out_of_the_pairs():
     runs = [history(0.5), history(0.4), history(0.6)]
     bad = [history(0.45), history(math.nan, diverged=True), history(0.5)]
     c = Comparison({"a": runs, "b": bad}, seeds=(0, 1, 2), baseline="a")
-    (row,) = c.paired("val_loss")
+    (row,) = c.paired("val_loss").values()
     assert row["n"] == 2 and math.isnan(row["differences"][1])
     assert row["mean"] == pytest.approx(-0.075)
     assert c.table[1]["diverged"] == 1
@@ -64,7 +99,7 @@ def test_a_diverged_seed_is_left_out_of_the_pairs():
 
 def test_one_seed_gives_a_difference_without_an_interval():
     c = Comparison({"a": [history(0.5)], "b": [history(0.4)]}, seeds=(0,))
-    (row,) = c.paired("val_loss")
+    (row,) = c.paired("val_loss").values()
     assert row["mean"] == pytest.approx(-0.1) and math.isnan(row["low"])
     assert "-0.1000" in str(c) and "[" not in str(c).splitlines()[2]
 
@@ -127,7 +162,7 @@ def test_compare_names_its_baseline_and_rejects_an_unknown_one():
         baseline="b",
         progress=False,
     )
-    assert c.baseline == "b" and c.paired()[0]["schedule"] == "a"
+    assert c.baseline == "b" and list(c.paired()) == ["a"]
     with pytest.raises(ValueError, match="baseline must be one of the schedules"):
         lrbook.compare({"a": 0.05}, data=raw, baseline="x", progress=False)
 

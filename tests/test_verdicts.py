@@ -319,7 +319,7 @@ def test_comparison_verdict_and_choose_with_defaults():
         progress=False,
     )
     v = c.verdict("cosine")
-    row = {r["schedule"]: r for r in c.paired("val_loss")}["cosine"]
+    row = c.paired("val_loss")["cosine"]
     assert (v.mean, v.low, v.high, v.n) == (row["mean"], row["low"], row["high"], 2)
     assert v.metric == "val_loss" and v.baseline == "constant"
     choice = c.choose()

@@ -84,7 +84,7 @@ class Comparison:
 
     def paired(
         self, metric: str = "val_loss", baseline: str | None = None
-    ) -> list[dict]:
+    ) -> dict[str, dict]:
         r"""Paired per-seed differences from the baseline, with a confidence interval.
 
         For every schedule and every seed :math:`s`, :math:`d_s = m_s - b_s`: the
@@ -102,14 +102,15 @@ class Comparison:
             baseline: the schedule to subtract (default :attr:`baseline`).
 
         Returns:
-            One dict per schedule other than the baseline: ``schedule``,
+            A dict, schedule name -> its row, for every schedule other than the
+            baseline, in the comparison's order. A row is a dict: ``schedule``,
             ``baseline``, ``metric``, ``differences`` (per seed, in the order of
             :attr:`seeds`; NaN where a run diverged), ``n`` (seeds used), ``mean``,
             ``low`` and ``high`` (NaN with fewer than 2 seeds for the interval).
 
         Examples:
-            >>> c.paired("val_loss")  # doctest: +SKIP
-            [{'schedule': 'step', 'baseline': 'constant', 'metric': 'val_loss', ...}]
+            >>> c.paired("val_loss")["step"]  # doctest: +SKIP
+            {'schedule': 'step', 'baseline': 'constant', 'metric': 'val_loss', ...}
         """
         metric = check.choice(
             "metric", metric, ("val_loss", "val_accuracy", "test_loss", "test_accuracy")
@@ -121,13 +122,13 @@ class Comparison:
                 f", got {base!r}"
             )
         reference = _finals(self.histories[base], metric)
-        return [
-            _paired_row(
+        return {
+            name: _paired_row(
                 name, base, metric, _finals(runs, metric) - reference, self.level
             )
             for name, runs in self.histories.items()
             if name != base
-        ]
+        }
 
     def verdict(
         self,
@@ -136,6 +137,7 @@ class Comparison:
         *,
         baseline: str | None = None,
         margin: float | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> Verdict:
         """The book's verdict on ``name`` against ``baseline`` (see
         :func:`lrbook.verdict`): from the paired interval of :meth:`paired`.
@@ -145,10 +147,21 @@ class Comparison:
             metric: as in :meth:`paired`.
             baseline: as in :meth:`paired` (default :attr:`baseline`).
             margin: an equivalence margin in the metric's unit, or None.
+            names: how the verdict's words name the schedules, a mapping from a
+                schedule's key in the comparison to its name in the prose (a key
+                left out keeps its own name); default: the keys themselves.
 
         Returns:
             A :class:`lrbook.verdicts.Verdict`; ``str()`` of it, ``.words``,
             ``.interval`` and ``.sentence`` are the texts the chapters glue.
+
+        Raises:
+            ValueError: an unknown ``name``, or ``name`` is the baseline.
+            TypeError: ``names`` is not a mapping of strings to strings.
+
+        Examples:
+            >>> c.verdict("step", names={"step": "step decay"})  # doctest: +SKIP
+            Verdict(schedule='step decay', baseline='constant', ...)
         """
         base = self.baseline if baseline is None else baseline
         if name == base or name not in self.histories:
@@ -157,7 +170,21 @@ class Comparison:
                 f"name must be one of the schedules other than the baseline "
                 f"{base!r} ({', '.join(others)}), got {name!r}"
             )
-        row = next(r for r in self.paired(metric, base) if r["schedule"] == name)
+        if names is None:
+            names = {}
+        if not isinstance(names, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in names.items()
+        ):
+            raise TypeError(
+                f"names must be a mapping of schedule names to the names the words "
+                f"use (str -> str), got {names!r}"
+            )
+        row = self.paired(metric, base)[name]
+        row = {
+            **row,
+            "schedule": names.get(name, name),
+            "baseline": names.get(base, base),
+        }
         return verdict(row, margin=margin)
 
     def choose(self, metric: str = "val_loss", *, among=None) -> Choice:
@@ -209,10 +236,7 @@ class Comparison:
         out = {k: v for k, v in row.items() if not k.startswith("val_")}
         if name != self.baseline:
             for metric in ("accuracy", "loss"):
-                rows = self.paired(f"test_{metric}")
-                out[f"{metric}_vs_baseline"] = next(
-                    r for r in rows if r["schedule"] == name
-                )
+                out[f"{metric}_vs_baseline"] = self.paired(f"test_{metric}")[name]
         return out
 
     def _cells(self) -> list[list[str]]:
@@ -231,7 +255,7 @@ class Comparison:
             ]
         ]
         deltas = {
-            metric: {r["schedule"]: r for r in self.paired(f"{split}_{metric}")}
+            metric: self.paired(f"{split}_{metric}")
             for metric in ("accuracy", "loss")
         }
         for r in self.table:

@@ -169,7 +169,7 @@ class Tournament:
             (ax_loss, "loss", 1.0, "nats"),
             (ax_acc, "accuracy", 100.0, "% points"),
         ):
-            rows = self.final.paired(f"{split}_{metric}")
+            rows = list(self.final.paired(f"{split}_{metric}").values())
             for i, r in enumerate(rows):
                 y = len(rows) - 1 - i
                 ax.plot(scale * r["mean"], y, "o", color=color(i))
