@@ -1,4 +1,5 @@
-"""Drive a PyTorch optimizer along an lrbook schedule.
+"""Drive a PyTorch optimizer along an lrbook schedule, and record the rates (and
+momenta) a PyTorch scheduler sets.
 
 torch is imported lazily (inside the functions), so ``import lrbook`` stays light.
 """
@@ -7,7 +8,12 @@ from __future__ import annotations
 
 from .schedules import ReduceLROnPlateau, Schedule, registry
 
-__all__ = ["as_torch_scheduler", "native_torch_scheduler", "torch_reference"]
+__all__ = [
+    "as_torch_scheduler",
+    "native_torch_scheduler",
+    "record_rates",
+    "torch_reference",
+]
 
 
 def as_torch_scheduler(optimizer, schedule):
@@ -202,10 +208,93 @@ def torch_reference(schedule, n: int):
     param = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([param], lr=1.0, momentum=0.9)
     scheduler = native_torch_scheduler(optimizer, schedule)
-    out = np.empty(n, dtype=np.float64)
+    if scheduler is None:
+        return np.full(n, optimizer.param_groups[0]["lr"], dtype=np.float64)
+    return record_rates(scheduler, n, final_step=False)
+
+
+def record_rates(scheduler, n: int, *, momentum: bool = False, final_step: bool = True):
+    """Step a PyTorch scheduler through ``n`` updates and record the rate of each.
+
+    For each update ``t = 0, ..., n - 1`` it reads the learning rate of the
+    optimizer's first parameter group (the rate update ``t`` uses), then calls
+    ``optimizer.step()`` and ``scheduler.step()``, in that order, as a training loop
+    does. The parameters have no gradients, so the optimizer changes nothing, and
+    PyTorch's warning about calling the scheduler first does not fire. The optimizer
+    is the scheduler's own (``scheduler.optimizer``). The scheduler is left stepped
+    ``n`` times (``n - 1`` with ``final_step=False``), so a second call continues
+    where the first stopped.
+
+    Args:
+        scheduler: a ``torch.optim.lr_scheduler.LRScheduler`` (``StepLR``,
+            ``OneCycleLR``, ``SequentialLR``, :func:`as_torch_scheduler`'s...); not
+            ``ReduceLROnPlateau``, whose steps need a metric.
+        n: the number of updates (an integer >= 1).
+        momentum: also record the momentum of each update: ``momentum`` for SGD,
+            ``betas[0]`` for Adam and AdamW (what ``cycle_momentum`` moves).
+        final_step: step the scheduler after the last update too (the default, as a
+            training loop does); ``False`` stops after reading the last rate, so a
+            scheduler with a fixed number of steps (``OneCycleLR``'s
+            ``total_steps``) can be read to its end.
+
+    Returns:
+        A float64 NumPy array of the ``n`` rates; with ``momentum=True``, the pair
+        ``(rates, momenta)``.
+
+    Raises:
+        TypeError: ``scheduler`` is not a PyTorch scheduler, or is a
+            ``ReduceLROnPlateau``; ``n`` is not an integer; ``momentum`` or
+            ``final_step`` is not a bool.
+        ValueError: ``n`` is below 1; ``momentum=True`` for an
+            optimizer without momentum; or the scheduler's own error, such as
+            ``OneCycleLR`` stepped past ``total_steps``.
+
+    Examples:
+        >>> import torch
+        >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        >>> record_rates(sched, 5).tolist()
+        [0.1, 0.1, 0.05, 0.05, 0.025]
+        >>> record_rates(sched, 2).tolist()  # it continues from step 5
+        [0.025, 0.0125]
+    """
+    import numpy as np
+    import torch
+
+    from . import _checks as check
+
+    tls = torch.optim.lr_scheduler
+    if not isinstance(scheduler, tls.LRScheduler) or isinstance(
+        scheduler, tls.ReduceLROnPlateau
+    ):
+        hint = (
+            " (ReduceLROnPlateau steps on a metric: call scheduler.step(metric))"
+            if isinstance(scheduler, tls.ReduceLROnPlateau)
+            else ""
+        )
+        raise TypeError(
+            f"scheduler must be a torch.optim.lr_scheduler.LRScheduler other than "
+            f"ReduceLROnPlateau{hint}, got {type(scheduler).__name__}"
+        )
+    n = check.integer("n", n, minimum=1)
+    for name, flag in (("momentum", momentum), ("final_step", final_step)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    optimizer = scheduler.optimizer
+    group = optimizer.param_groups[0]
+    if momentum and "betas" not in group and "momentum" not in group:
+        raise ValueError(
+            f"momentum=True, but the {type(optimizer).__name__} optimizer has no "
+            f"momentum (its first group has neither 'momentum' nor 'betas')"
+        )
+    rates = np.empty(n, dtype=np.float64)
+    momenta = np.empty(n, dtype=np.float64) if momentum else None
     for t in range(n):
-        out[t] = optimizer.param_groups[0]["lr"]
-        if scheduler is not None and t < n - 1:
+        group = optimizer.param_groups[0]
+        rates[t] = group["lr"]
+        if momenta is not None:
+            momenta[t] = group["betas"][0] if "betas" in group else group["momentum"]
+        if final_step or t < n - 1:
             optimizer.step()
             scheduler.step()
-    return out
+    return (rates, momenta) if momentum else rates

@@ -8,9 +8,11 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lrbook
-from lrbook.torch_bridge import native_torch_scheduler, torch_reference
+from lrbook.torch_bridge import native_torch_scheduler, record_rates, torch_reference
 
 SCHEDULES = [
     lrbook.constant(0.05),
@@ -150,3 +152,84 @@ def test_native_scheduler_classes():
         "one_cycle": "OneCycleLR",
         "sequential": "SequentialLR",
     }
+
+
+# ------------------------------------------------------------------ record_rates
+
+
+def _sgd(lr=0.1, **kwargs):
+    return torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr, **kwargs)
+
+
+def _by_hand(scheduler, n, final_step=True):
+    """The loop record_rates replaces: read, optimizer.step(), scheduler.step()."""
+    opt, out = scheduler.optimizer, []
+    for t in range(n):
+        out.append(opt.param_groups[0]["lr"])
+        if final_step or t < n - 1:
+            opt.step()
+            scheduler.step()
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    step_size=st.integers(1, 20),
+    gamma=st.floats(0.05, 1.0),
+    n=st.integers(1, 80),
+    final_step=st.booleans(),
+)
+def test_record_rates_equals_the_hand_written_loop(step_size, gamma, n, final_step):
+    tls = torch.optim.lr_scheduler
+    got = record_rates(tls.StepLR(_sgd(), step_size, gamma), n, final_step=final_step)
+    want = _by_hand(tls.StepLR(_sgd(), step_size, gamma), n, final_step)
+    assert got.dtype == np.float64 and got.shape == (n,)
+    assert got.tolist() == want
+
+
+@settings(max_examples=30, deadline=None)
+@given(s=st.sampled_from(SCHEDULES), n=st.integers(1, 60), first=st.integers(1, 60))
+def test_record_rates_follows_a_schedule_and_continues_where_it_stopped(s, n, first):
+    sched = lrbook.as_torch_scheduler(_sgd(), s)
+    head = record_rates(sched, first)
+    tail = record_rates(sched, n)
+    assert np.array_equal(np.concatenate([head, tail]), s(np.arange(first + n)))
+
+
+@pytest.mark.parametrize("adam", [False, True])
+def test_record_rates_records_the_momentum_that_cycle_momentum_moves(adam):
+    total = 40
+    p = [torch.zeros(1, requires_grad=True)]
+    opt = torch.optim.Adam(p, lr=0.1) if adam else torch.optim.SGD(p, 0.1, 0.9)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.4, total_steps=total)
+    lrs, ms = record_rates(sched, total, momentum=True, final_step=False)
+    t = np.arange(total)
+    assert np.array_equal(lrs, lrbook.one_cycle(0.4, total)(t))
+    assert np.array_equal(ms, lrbook.one_cycle_momentum(total)(t))
+
+
+def test_record_rates_refuses_what_it_cannot_step():
+    opt = _sgd()
+    tls = torch.optim.lr_scheduler
+    with pytest.raises(TypeError, match="scheduler must be"):
+        record_rates(opt, 3)
+    with pytest.raises(TypeError, match=r"scheduler\.step\(metric\)"):
+        record_rates(tls.ReduceLROnPlateau(opt), 3)
+    sched = tls.StepLR(opt, 2)
+    with pytest.raises(TypeError, match="n must be an integer"):
+        record_rates(sched, 2.0)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        record_rates(sched, 0)
+    with pytest.raises(TypeError, match="momentum must be True or False"):
+        record_rates(sched, 2, momentum=1)
+    with pytest.raises(TypeError, match="final_step must be True or False"):
+        record_rates(sched, 2, final_step="no")
+    with pytest.raises(ValueError, match="has no momentum"):
+        record_rates(
+            tls.StepLR(torch.optim.Adagrad([torch.zeros(1)], lr=0.1), 2),
+            2,
+            momentum=True,
+        )
+    one_cycle = tls.OneCycleLR(_sgd(), max_lr=0.1, total_steps=3)
+    with pytest.raises(ValueError, match="total steps is 3"):
+        record_rates(one_cycle, 4)
