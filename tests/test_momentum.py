@@ -15,6 +15,7 @@ from torch.optim.lr_scheduler import CyclicLR, OneCycleLR
 
 import lrbook
 from lrbook.schedules.cyclic import MOMENTUM_DECLARATIONS, native_torch_pair
+from lrbook.torch_bridge import record_rates
 
 
 def _torch_run(rate, momentum, n, optimizer="sgd"):
@@ -25,16 +26,9 @@ def _torch_run(rate, momentum, n, optimizer="sgd"):
     else:
         opt = torch.optim.Adam(p, lr=0.1)
     sched = native_torch_pair(opt, rate, momentum)
-    lrs, ms = [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for _ in range(n):
-            g = opt.param_groups[0]
-            lrs.append(g["lr"])
-            ms.append(g["momentum"] if optimizer == "sgd" else g["betas"][0])
-            opt.step()
-            sched.step()
-    return np.array(lrs), np.array(ms)
+        return record_rates(sched, n, momentum=True)
 
 
 @st.composite

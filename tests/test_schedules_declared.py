@@ -13,7 +13,7 @@ from test_schedules import ALL
 
 import lrbook
 from lrbook.schedules import registry
-from lrbook.torch_bridge import native_torch_scheduler, torch_reference
+from lrbook.torch_bridge import native_torch_scheduler, record_rates, torch_reference
 
 
 def test_every_declared_schedule_has_a_parity_test():
@@ -115,12 +115,7 @@ def test_chained_cosine_stops_at_t_max_because_pytorch_then_adds():
         s(21)
     # PyTorch past t_max: no longer the product of the formulas (why lrbook stops).
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
-    sched = native_torch_scheduler(opt, s)
-    rates = []
-    for _ in range(30):
-        rates.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
+    rates = record_rates(native_torch_scheduler(opt, s), 30)
     t = np.arange(30)
     product = parts[0](t) * parts[1](t) / 0.1
     np.testing.assert_allclose(rates[:21], product[:21], rtol=1e-9, atol=1e-15)
@@ -344,9 +339,4 @@ def test_multiplicative_in_pytorch_and_chained():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sched = lrbook.as_torch_scheduler(opt, s)
-    rates = []
-    for _ in range(20):
-        rates.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
-    assert rates == s(np.arange(20)).tolist()
+    assert record_rates(sched, 20).tolist() == s(np.arange(20)).tolist()

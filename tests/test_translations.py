@@ -36,6 +36,7 @@ from lrbook import (
     warmup,
     warmup_stable_decay,
 )
+from lrbook.torch_bridge import record_rates
 
 
 def _close(ours, theirs, *, rtol, peak=None):
@@ -113,14 +114,9 @@ def _hf_rates(name: str, kwargs: dict, n: int) -> list[float]:
 
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=10.0)
     sched = getattr(transformers, name)(opt, **kwargs)
-    rates = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for _ in range(n):
-            rates.append(opt.param_groups[0]["lr"])
-            opt.step()
-            sched.step()
-    return rates
+        return record_rates(sched, n).tolist()
 
 
 @pytest.mark.parametrize("name", list(HF))

@@ -20,6 +20,7 @@ from ... import _checks as check
 from ... import plotting
 from ... import schedules as _schedules
 from ...schedules.cosine import restart_steps
+from ...torch_bridge import record_rates
 from ..controls import dropdown, slider
 from ..core import Explorer
 from ..panels import Frame, Line, Panel
@@ -290,12 +291,7 @@ def pytorch_warmup_cosine(
             ],
             milestones=[steps],
         )
-        out = []
-        for _ in range(total):
-            out.append(opt.param_groups[0]["lr"])
-            opt.step()
-            sched.step()
-    return np.asarray(out, dtype=np.float64)
+        return record_rates(sched, total)
 
 
 @rebuildable(module="lrbook.explore.topics.cosine")
