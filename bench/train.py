@@ -38,7 +38,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 import lrbook
 from lrbook import train
-from lrbook.data import _load_subset
+from lrbook.data import book_slice
 from lrbook.train import context, models
 
 
@@ -154,7 +154,7 @@ def main() -> None:
 
     start = time.perf_counter()
     # fit holds out a validation split; the loops train on exactly fit's images.
-    data = context.resolve_data(_load_subset())
+    data = context.resolve_data(book_slice())
     load_s = time.perf_counter() - start
     x, y, *_ = context.prepare_tensors(data, None, None, torch.device("cpu"))
     n_train = x.shape[0]
@@ -200,7 +200,7 @@ def main() -> None:
     # (creating the first optimizer imports torch._dynamo).
     code = (
         "import time; from lrbook.train import fit; "
-        "from lrbook.data import _load_subset; d = _load_subset(); "
+        "from lrbook.data import book_slice; d = book_slice(); "
         "s = time.perf_counter(); fit(0.05, data=d, epochs=1, progress=False); "
         "print(time.perf_counter() - s)"
     )

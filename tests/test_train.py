@@ -17,7 +17,7 @@ import torch
 
 import lrbook
 from lrbook import _env, train
-from lrbook.data import _load_subset
+from lrbook.data import book_slice
 from lrbook.train import (
     History,
     compare,
@@ -35,7 +35,7 @@ FIELDS = ("lr", "loss", "train_loss", "train_accuracy", "test_loss", "test_accur
 
 @pytest.fixture(scope="module")
 def mnist():
-    return _load_subset().subset(n_train=640, n_test=200)
+    return book_slice(n_train=640, n_test=200)
 
 
 def run(mnist, schedule, **kwargs):

@@ -15,7 +15,7 @@ import pytest
 
 import lrbook
 from lrbook import explore
-from lrbook.data import _load_subset
+from lrbook.data import book_slice
 from lrbook.train import Comparison, History, compare
 
 SEEDS = (0, 1, 2)
@@ -23,7 +23,7 @@ SEEDS = (0, 1, 2)
 
 @pytest.fixture(scope="module")
 def comparison():
-    data = _load_subset().subset(n_train=640, n_test=200)  # 10 updates per epoch
+    data = book_slice(n_train=640, n_test=200)  # 10 updates per epoch
     return compare(
         {
             "constant": lrbook.constant(0.05),

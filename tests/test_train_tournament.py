@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 import lrbook
-from lrbook.data import _load_subset
+from lrbook.data import book_slice
 from lrbook.train import Tournament
 
 
 @pytest.fixture(scope="module")
 def data():
-    return _load_subset().subset(n_train=640, n_test=200)  # 8 updates per epoch
+    return book_slice(n_train=640, n_test=200)  # 8 updates per epoch
 
 
 @pytest.fixture(scope="module")

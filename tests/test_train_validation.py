@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 import lrbook
-from lrbook.data import _load_subset
+from lrbook.data import book_slice
 from lrbook.train import Comparison, History, context, fit
 
 
@@ -136,7 +136,7 @@ def test_comparison_bad_arguments(kwargs, match):
 
 
 def test_validation_split_is_held_out_once_and_shared_by_every_seed():
-    raw = _load_subset().subset(n_train=500, n_test=100)
+    raw = book_slice(n_train=500, n_test=100)
     split = context.resolve_data(raw)
     assert split is context.resolve_data(raw)  # computed once, reused
     assert split.n_train + split.n_val == 500 and 95 <= split.n_val <= 105  # per digit
@@ -153,7 +153,7 @@ def test_validation_split_is_held_out_once_and_shared_by_every_seed():
 
 
 def test_compare_names_its_baseline_and_rejects_an_unknown_one():
-    raw = _load_subset().subset(n_train=256, n_test=64)
+    raw = book_slice(n_train=256, n_test=64)
     c = lrbook.compare(
         {"a": 0.05, "b": 0.1},
         seeds=(0, 1),
@@ -168,7 +168,7 @@ def test_compare_names_its_baseline_and_rejects_an_unknown_one():
 
 
 def test_adamw_decouples_weight_decay_from_the_gradient():
-    raw = _load_subset().subset(n_train=256, n_test=64)
+    raw = book_slice(n_train=256, n_test=64)
     kw = dict(data=raw, epochs=1, weight_decay=0.1, progress=False)
     adamw = fit(lrbook.constant(1e-3), optimizer="adamw", **kw)
     adam = fit(lrbook.constant(1e-3), optimizer="adam", **kw)
