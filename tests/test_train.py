@@ -598,3 +598,52 @@ def test_compare_checks_its_arguments(mnist):
         compare({"a": 0.1}, model=train.mlp(), data=mnist)
     with pytest.raises(TypeError, match="use compare's own parameter"):
         compare({"a": 0.1}, seed=3, data=mnist)
+
+
+# ------------------------------------------- the public helpers outside fit's loop
+
+
+def test_initial_model_is_where_fit_starts_and_leaves_the_random_state(mnist):
+    before = torch.get_rng_state()
+    net = train.initial_model("mlp", seed=5)
+    assert torch.equal(before, torch.get_rng_state())
+    given = fit(
+        0.05, data=mnist, model=net, seed=5, epochs=1, progress=False, validation=0
+    )
+    named = fit(0.05, data=mnist, seed=5, epochs=1, progress=False, validation=0)
+    assert np.array_equal(given.loss, named.loss)
+    other = train.initial_model("mlp", seed=6)
+    assert not torch.equal(other[1].weight, train.initial_model("mlp", 5)[1].weight)
+    assert isinstance(train.initial_model(train.cnn, 0)[0], torch.nn.Conv2d)
+    with pytest.raises(ValueError, match="model must be one of"):
+        train.initial_model("resnet")
+    with pytest.raises(TypeError, match="a network given as it is"):
+        train.initial_model(torch.nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        train.initial_model("mlp", -1)
+
+
+def test_data_tensors_and_evaluate_measure_as_fit_does(mnist):
+    t = train.data_tensors(mnist)
+    assert isinstance(t, train.Tensors)
+    assert t.x_train.dtype == torch.float32 and t.y_train.dtype == torch.int64
+    assert t.x_train.shape[1:] == (1, 28, 28)
+    assert t.x_train.shape[0] + t.x_val.shape[0] == 640 and t.x_test.shape[0] == 200
+    expected = (mnist.test_images[:3] / 255.0 - train.MNIST_MEAN) / train.MNIST_STD
+    np.testing.assert_allclose(t.x_test[:3, 0].numpy(), expected, rtol=1e-6)
+    net = train.initial_model("mlp", seed=1)
+    h = fit(0.05, data=mnist, model=net, seed=1, epochs=1, progress=False)
+    assert train.evaluate(net, t.x_val, t.y_val) == (
+        h.final_val_loss,
+        h.final_val_accuracy,
+    )
+    assert train.evaluate(net, t.x_test, t.y_test) == (
+        h.final_test_loss,
+        h.final_test_accuracy,
+    )
+    none = train.data_tensors(mnist, validation=0)
+    assert none.x_val is None and none.x_train.shape[0] == 640
+    with pytest.raises(TypeError, match="data must be an lrbook.data.MNIST"):
+        train.data_tensors("mnist")
+    with pytest.raises(ValueError, match="device must be"):
+        train.data_tensors(mnist, device="tpu")

@@ -11,6 +11,11 @@ Three entry points, used by every chapter's experiment:
   reports the mean and spread of the final test accuracy and loss; its
   :meth:`Comparison.explorer` draws every run.
 
+Smaller public helpers, for experiments that step outside ``fit``:
+:func:`initial_model` (the network a run starts from), :func:`data_tensors` (the images
+as ``fit`` trains on them) and :func:`evaluate` (a network's loss and accuracy, as
+``fit`` measures them).
+
 The modules, in the order a run uses them: :mod:`~lrbook.train.models` (the
 networks), :mod:`~lrbook.train.context` (device, data tensors, reproducibility,
 progress bars), :mod:`~lrbook.train.driver` (the optimizer and the schedule that sets
@@ -51,9 +56,11 @@ _numerics.check()
 _numerics.disable_onednn()
 
 from .comparison import Comparison, compare  # noqa: E402
+from .context import Tensors, data_tensors  # noqa: E402
 from .fitting import History, fit  # noqa: E402
+from .loop import evaluate  # noqa: E402
 from .lr_range import LRRangeTest, lr_range_test  # noqa: E402
-from .models import MNIST_MEAN, MNIST_STD, cnn, mlp  # noqa: E402
+from .models import MNIST_MEAN, MNIST_STD, cnn, initial_model, mlp  # noqa: E402
 from .tournament import Tournament, tournament  # noqa: E402
 
 __all__ = [
@@ -67,6 +74,10 @@ __all__ = [
     "Tournament",
     "mlp",
     "cnn",
+    "initial_model",
+    "data_tensors",
+    "Tensors",
+    "evaluate",
     "MNIST_MEAN",
     "MNIST_STD",
 ]

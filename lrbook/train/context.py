@@ -8,6 +8,7 @@ import os
 import sys
 import weakref
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -138,6 +139,53 @@ def prepare_tensors(
     )
     _cache = _TensorCache(weakref.ref(data), key, tensors)
     return tensors
+
+
+class Tensors(NamedTuple):
+    """The images and labels of a run as tensors (see :func:`data_tensors`)."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor | None
+    y_val: torch.Tensor | None
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+
+
+def data_tensors(
+    data: MNIST | None = None, *, device="cpu", validation: float | None = None
+) -> Tensors:
+    """The images and labels exactly as :func:`~lrbook.train.fit` trains and measures
+    on them: images normalised with :data:`~lrbook.train.MNIST_MEAN` and
+    :data:`~lrbook.train.MNIST_STD` to float32 ``(N, 1, 28, 28)``, labels int64, on
+    ``device``; the validation split is the one ``fit`` uses (the data's own, or
+    :data:`lrbook.data.VALIDATION` held out with its seed). Use them to feed another
+    library the book's data, or to measure a network with :func:`evaluate`.
+
+    Args:
+        data: an :class:`lrbook.data.MNIST` (default :func:`lrbook.book_mnist`).
+        device: ``"cpu"`` (default), ``"cuda"``, a ``torch.device`` or None (CUDA if
+            available).
+        validation: as ``fit``'s ``validation`` (None: the data's own split, or the
+            book's rule).
+
+    Returns:
+        A :class:`Tensors` named tuple ``(x_train, y_train, x_val, y_val, x_test,
+        y_test)``; ``x_val`` and ``y_val`` are None without a validation split. The
+        tensors are shared with the runs on the same data: do not modify them.
+
+    Raises:
+        TypeError: ``data`` is not an MNIST object.
+        ValueError: an unknown or unavailable device, or a bad ``validation``.
+
+    Examples:
+        >>> t = data_tensors()  # doctest: +SKIP
+        >>> t.x_train.shape, t.x_val.shape  # doctest: +SKIP
+        (torch.Size([3200, 1, 28, 28]), torch.Size([800, 1, 28, 28]))
+    """
+    where = resolve_device(device)
+    mnist = resolve_data(data, validation)
+    return Tensors(*prepare_tensors(mnist, None, None, where))
 
 
 def _count(name: str, value, available: int) -> int:

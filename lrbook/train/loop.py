@@ -199,7 +199,27 @@ class MinibatchLoop:
 
 @torch.no_grad()
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """Mean cross-entropy (nats) and accuracy of ``model`` on ``(x, y)``."""
+    """Mean cross-entropy (nats) and accuracy of ``model`` on ``(x, y)``, as
+    :func:`~lrbook.train.fit` measures its runs: in eval mode (the model's mode is
+    restored after), without gradients kept, in batches of :data:`EVAL_BATCH`.
+
+    Args:
+        model: an ``nn.Module`` mapping images ``(N, 1, 28, 28)`` to 10 logits.
+        x: the images, as :func:`~lrbook.train.data_tensors` gives them.
+        y: their labels (int64).
+
+    Returns:
+        ``(loss, accuracy)``: floats, the loss in nats, the accuracy in [0, 1].
+
+    Examples:
+        >>> import torch
+        >>> net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+        >>> _ = torch.nn.init.zeros_(net[1].weight), torch.nn.init.zeros_(net[1].bias)
+        >>> x, y = torch.zeros(4, 1, 28, 28), torch.tensor([0, 1, 2, 3])
+        >>> loss, acc = evaluate(net, x, y)
+        >>> round(loss, 6), acc  # equal logits: ln 10 nats, class 0 predicted
+        (2.302585, 0.25)
+    """
     was_training = model.training
     model.eval()
     total = torch.zeros((), dtype=torch.float64, device=x.device)

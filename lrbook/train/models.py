@@ -59,6 +59,41 @@ def cnn() -> nn.Sequential:
 MODELS: dict[str, Callable[[], nn.Module]] = {"mlp": mlp, "cnn": cnn}
 
 
+def initial_model(model="mlp", seed: int = 0) -> nn.Module:
+    """The network a run of :func:`~lrbook.train.fit` (``lr_range_test``, ``compare``)
+    with ``model`` and ``seed`` starts from: the same initial weights, built without
+    touching the caller's random state. Use it to train the book's network with an
+    optimizer ``fit`` does not build (``fit(..., model=net, optimizer=opt)``), paired
+    with ``fit``'s own runs of the same seed.
+
+    Args:
+        model: ``"mlp"`` (:func:`mlp`), ``"cnn"`` (:func:`cnn`), or a function
+            returning a fresh ``nn.Module`` (called under ``torch.manual_seed(seed)``).
+        seed: the seed of the initialisation (an integer >= 0).
+
+    Returns:
+        A new ``nn.Module``.
+
+    Raises:
+        ValueError: an unknown model name, or a negative seed.
+        TypeError: ``model`` is neither a name nor a function, ``model()`` does not
+            return an ``nn.Module``, or ``seed`` is not an integer.
+
+    Examples:
+        >>> import torch
+        >>> a, b = initial_model("mlp", seed=3), initial_model("mlp", seed=3)
+        >>> all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+        True
+    """
+    if isinstance(model, nn.Module):
+        raise TypeError(
+            "model must be 'mlp', 'cnn' or a function returning an nn.Module (a "
+            "network given as it is has its weights already), got an nn.Module"
+        )
+    seed = check.integer("seed", seed, minimum=0)
+    return build_model(model, seed)[0]
+
+
 def build_model(model, seed: int) -> tuple[nn.Module, str]:
     """The network, initialised under ``seed``, and a short description of it.
 
