@@ -10,8 +10,8 @@ import pytest
 
 import lrbook
 from lrbook import explore
+from lrbook.explore.topics.plateau_sequences import SEQUENCES, metric_sequence
 from lrbook.schedules.plateau import replay
-from lrbook.schedules.plateau_sequences import SEQUENCES, metric_sequence
 
 
 def combinations(ex):

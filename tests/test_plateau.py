@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrbook
+from lrbook.explore.topics.plateau_sequences import SEQUENCES, metric_sequence
 from lrbook.schedules.plateau import PlateauTrace, replay
-from lrbook.schedules.plateau_sequences import SEQUENCES, metric_sequence
 
 settings_kw = dict(
     max_examples=150, deadline=None, derandomize=bool(os.environ.get("CI"))

@@ -1,7 +1,7 @@
 r"""Ready-made explorer of reduce-on-plateau on hand-made metrics: :func:`plateau`.
 
 Every frame replays a metric sequence of
-:mod:`lrbook.schedules.plateau_sequences` through
+:mod:`lrbook.explore.topics.plateau_sequences` through
 :class:`lrbook.ReduceLROnPlateau` with :func:`lrbook.schedules.plateau.replay`; the
 explorer draws what the replay records and computes nothing else.
 """
@@ -15,12 +15,12 @@ import numpy as np
 from ... import _checks as check
 from ... import plotting
 from ...schedules.plateau import ReduceLROnPlateau, replay
-from ...schedules.plateau_sequences import SEQUENCES, metric_sequence
 from ..controls import dropdown, slider
 from ..core import Explorer
 from ..panels import Frame, Line, Panel
 from ..recipes import rebuildable
 from ..web import MAX_BYTES
+from .plateau_sequences import SEQUENCES, metric_sequence
 
 #: The initial control values of :func:`plateau` (when they are among the choices).
 #: Why a slider can change nothing (the others get the generic reason).
@@ -133,7 +133,7 @@ def plateau(
 ) -> Explorer:
     r"""An explorer of reduce-on-plateau on hand-made metric sequences.
 
-    A dropdown picks the metric (:func:`lrbook.schedules.plateau_sequences
+    A dropdown picks the metric (:func:`lrbook.explore.topics.plateau_sequences
     .metric_sequence`), sliders set ``factor``, ``patience``, ``threshold`` (relative,
     :math:`\delta`) and ``cooldown`` of :class:`lrbook.ReduceLROnPlateau` (mode
     ``"min"``). Three panels: the metric :math:`M_e` with the running best
@@ -144,7 +144,8 @@ def plateau(
     :func:`lrbook.schedules.plateau.replay`.
 
     Args:
-        sequences: names from :data:`~lrbook.schedules.plateau_sequences.SEQUENCES`.
+        sequences: names from
+            :data:`~lrbook.explore.topics.plateau_sequences.SEQUENCES`.
         factor: the slider values of ``factor``, increasing, each in (0, 1).
         patience: the slider values of ``patience``, increasing integers >= 0.
         threshold: the slider values of the relative ``threshold``, increasing, >= 0.

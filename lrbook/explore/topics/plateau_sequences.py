@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _checks as check
+from ... import _checks as check
 
 __all__ = ["SEQUENCES", "metric_sequence"]
 
