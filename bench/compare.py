@@ -12,7 +12,7 @@ that other programs on the machine affect all three alike:
 
 It prints the median wall time of each and the ratios serial/parallel (goal >= 1.8 on 2
 cores) and serial/Dask, and checks that every history is bit-identical to the serial
-one. No test asserts these figures (``tests/test_bench.py`` only runs ``--quick``).
+one. No test asserts these figures (``tests/e2e/test_bench.py`` only runs ``--quick``).
 
 Usage: ``python bench/compare.py [--rounds 3] [--jobs N] [--epochs 3] [--quick]``
 """

@@ -88,8 +88,11 @@ def weigh(site: Path) -> dict[str, int]:
 def main(argv: list[str]) -> int:
     sites = [Path(a) for a in argv] or [ROOT / "_build" / "html"]
     results = []
+    weighed: dict[Path, dict[str, int]] = {}  # a site given twice is weighed once
     for site in sites:
-        sizes = weigh(site)
+        if site.resolve() not in weighed:
+            weighed[site.resolve()] = weigh(site)
+        sizes = weighed[site.resolve()]
         mean, top = statistics.mean(sizes.values()), max(sizes.values())
         results.append((mean, top))
         print(f"{site}: mean {mean / 1e3:,.0f} KB, max {top / 1e3:,.0f} KB per page")

@@ -7,6 +7,10 @@ The notebooks are executed through the lrbook-keyed jupyter-cache of
 ``tools/book_execution.py`` (in parallel; a notebook whose code, ``lrbook`` and
 requirements did not change is not executed again), so a rebuild after a prose change
 is quick and a change to ``lrbook`` still re-executes everything.
+
+Every test that uses one of these fixtures is marked ``e2e`` here
+(``pytest_collection_modifyitems``), whether or not its module says so, so that
+``-m "not e2e"`` (the fast inner loop) never builds the site or starts Chromium.
 """
 
 from __future__ import annotations
@@ -43,6 +47,17 @@ CHROMIUM_ARGS = [
 # colon). Kernels' own stderr ("[IPKernelApp] WARNING | ...", "ERROR:tornado...:" while
 # shutting down) is not a Sphinx warning and does not fail -W.
 SPHINX_PROBLEM = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE): ", re.M)
+
+#: A test that uses any of these fixtures is end-to-end: it builds the book or drives
+#: Chromium. It gets the ``e2e`` marker even if its module forgets it.
+E2E_FIXTURES = frozenset({"built_site", "site_url", "browser"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 def site_sources() -> list[Path]:

@@ -9,6 +9,9 @@ MLP ``fit``, a two-schedule ``compare`` and a CNN ``fit`` must give the fingerpr
 below in every case; they were computed with the book's torch on an x86-64 machine
 and are the same on any (the test fails if the pinning is removed: see
 ``test_without_pinning_the_kernels_change_the_numbers``).
+
+Those runs (about a minute of CPU) are marked ``e2e``: the fast inner loop
+(``-m "not e2e"``) leaves them to the full suite.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ def fingerprints(extra: dict, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.e2e  # trains in fresh interpreters
 @pytest.mark.parametrize("case", list(SIMULATED))
 def test_pinned_numbers_on_every_simulated_processor(case):
     got = fingerprints(SIMULATED[case])
@@ -87,6 +91,7 @@ def test_pinned_numbers_on_every_simulated_processor(case):
     assert got["warnings"] == []
 
 
+@pytest.mark.e2e  # trains in fresh interpreters
 def test_without_pinning_the_kernels_change_the_numbers():
     """The control: with LRBOOK_NATIVE_NUMERICS=1, ATen's AVX2 kernels and its
     portable ones give different MLP trainings, so the test above can fail."""
@@ -99,6 +104,7 @@ def test_without_pinning_the_kernels_change_the_numbers():
     assert avx2["mlp"] != PINNED["mlp"]
 
 
+@pytest.mark.e2e  # trains in fresh interpreters
 def test_torch_used_before_lrbook_warns_once():
     got = fingerprints({}, "--torch-first")
     assert len(got["warnings"]) == 1

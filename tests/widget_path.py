@@ -1,7 +1,7 @@
 """The live-widget path of ``lrbook.explore`` under whatever ipywidgets is installed.
 
-Run as a script by ``tests/test_ipywidgets.py``, in ``.venv`` (ipywidgets 8) and in a
-second environment with ipywidgets 7 (Colab's), without a kernel: for each kind of
+Run as a script by ``tests/e2e/test_ipywidgets.py``, in ``.venv`` (ipywidgets 8) and in
+a second environment with ipywidgets 7 (Colab's), without a kernel: for each kind of
 explorer it builds the ``ipywidgets`` view (``explorer.widget()``), sets every control
 to another of its values, and checks that the figure's PNG changed each time. Prints one
 JSON line with what it did; exits non-zero on the first failure.

@@ -17,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 # axe-core (tests/axe, pinned by its package-lock.json) for the accessibility check of the
-# built site in tests/test_site_render.py.
+# built site in tests/e2e/test_site_render.py.
 if [ ! -d tests/axe/node_modules/axe-core ]; then
     if command -v npm >/dev/null; then
         npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error

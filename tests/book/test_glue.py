@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from _load import load
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e  # builds the book
+ROOT = Path(__file__).resolve().parents[2]
 TWINS = load("tools/twins.py", "twins")
 
 

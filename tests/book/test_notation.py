@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-BOOK = Path(__file__).resolve().parent.parent / "book"
+BOOK = Path(__file__).resolve().parents[2] / "book"
 NOTATION = BOOK / "notation.md"
 
 GREEK = set(

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e  # every bench/ script, run in a subprocess
+ROOT = Path(__file__).resolve().parents[2]
 
 CASES = {
     "compare.py": (["--quick", "--jobs", "2"], ["serial/parallel ratio", "Dask"]),

@@ -25,7 +25,8 @@ import lrbook
 from lrbook import explore
 from lrbook.explore.tex import _tex_runs
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e  # builds the book, opens its pages in Chromium
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "_build" / "screenshots"
 EXPLORER_HTML = r'<div class="lrbook-explorer".*?</div>\s*<script>.*?</script>'
 
@@ -415,7 +416,7 @@ def test_page_in_browser(browser, site_url, page_path):
 
 
 def _unit_tests_module():
-    return load("tests/test_explore.py", "lrbook_test_explore_samples")
+    return load("tests/explore/test_explore.py", "lrbook_test_explore_samples")
 
 
 def test_custom_explorers_in_browser(browser):

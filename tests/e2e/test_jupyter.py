@@ -44,7 +44,8 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e  # JupyterLab and Notebook 7, driven in Chromium
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import book_execution  # noqa: E402
 import twins  # noqa: E402

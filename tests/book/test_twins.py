@@ -5,7 +5,7 @@ Colab, Binder and the site's download button give learners the twins
 read cleanly there (no raw MyST syntax, the book's numbers pasted in, exercises
 numbered as on the site, solutions folded away). Regenerate them with
 ``.venv/bin/python tools/twins.py``; these tests need no build (see
-``test_twins_site.py`` for the checks against the built site).
+``tests/e2e/test_twins_site.py`` for the checks against the built site).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import nbformat
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 sys.path.insert(0, str(ROOT / "tools"))  # tools/twins.py, as Sphinx loads it

@@ -1,8 +1,8 @@
 """The twins against the built site: the same numbers, the same exercise numbers, and
 the twin behind the download and launch buttons.
 
-Uses the session's site build (``conftest.built_site``); ``test_twins.py`` holds the
-checks that need no build.
+Uses the session's site build (``conftest.built_site``); ``tests/book/test_twins.py``
+holds the checks that need no build.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e  # the twins against the built book
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))  # tools/twins.py, as Sphinx loads it
 import twins as TWINS  # noqa: E402
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 
 
@@ -21,9 +21,10 @@ def _code_cells(path: Path) -> str:
 
 
 def _test_schedules():
-    """tests/test_schedules.py as a module (its strategies and parity settings)."""
+    """tests/schedules/test_schedules.py as a module (its strategies and parity
+    settings)."""
     spec = importlib.util.spec_from_file_location(
-        "_lrbook_test_schedules", ROOT / "tests" / "test_schedules.py"
+        "_lrbook_test_schedules", ROOT / "tests" / "schedules" / "test_schedules.py"
     )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e  # makes a second venv (ipywidgets 7), runs scripts
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "widget_path.py"
 VENV7 = ROOT / ".venv-ipyw7"
 # ipywidgets 7 and the front-end packages of its era, without their dependencies

@@ -607,7 +607,7 @@ def test_every_expression_is_a_public_lrbook_call():
 
 
 # ------------------------------------------- the book's page: every table row is backed
-PAGE = os.path.join(os.path.dirname(__file__), "..", "book", "other-libraries.md")
+PAGE = os.path.join(os.path.dirname(__file__), "..", "..", "book", "other-libraries.md")
 
 #: The names the page's table gives each library's schedules, and the test cases
 #: above that back them (keys of HF, KERAS, OPTAX, TIMM, by prefix).

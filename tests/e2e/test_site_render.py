@@ -22,7 +22,7 @@ check; the book's figures use the style.)
 
 The sources are checked too: a line of a chapter that starts with ``+ ``, ``- `` or
 ``* `` inside a formula is read by Markdown as a list item and breaks the formula
-(this garbled Solution 7.3).
+(this garbled Solution 7.3). Those checks need no build: they are not marked ``e2e``.
 
 Screenshots (viewport, light and dark) go to ``_build/screenshots/render/``.
 """
@@ -38,7 +38,7 @@ from _load import load
 
 from lrbook.plotting import FONT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "_build" / "screenshots" / "render"
 TWINS = load("tools/twins.py", "lrbook_twins_render")
 TOC_FILES = TWINS.toc_files(ROOT)
@@ -253,6 +253,7 @@ def _check_navigation(page, width: str) -> list[str]:
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("page_path", PAGES)
+@pytest.mark.e2e
 def test_page_renders(browser, site_url, built_site, page_path, width):
     settings = WIDTHS[width]
     screen = settings["viewport"]["width"]
@@ -461,6 +462,7 @@ def axe_script() -> Path:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("page_path", PAGES)
+@pytest.mark.e2e
 def test_page_has_no_serious_accessibility_violation(
     browser, site_url, axe_script, page_path, scheme
 ):

@@ -5,7 +5,7 @@ exported answers against every answer key (exact partial credit), the defensive
 reading of the sandbox's result, the collection of submissions, the command's errors,
 the atomic CSV, a failed build leaving nothing, and the sandbox's isolation probed
 with one Python command (no kernel). Building and grading, honest and hostile
-submissions, are in ``tests/test_assign_hostile.py`` (marker ``e2e``).
+submissions, are in ``tests/e2e/test_assign_hostile.py`` (marker ``e2e``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
 import assign  # noqa: E402
@@ -111,7 +111,7 @@ def test_chapter_6_keeps_the_curve_before_the_answer_that_reads_it():
 @pytest.mark.parametrize("md", EVERY, ids=lambda p: p.stem)
 def test_the_chapters_and_their_twins_carry_no_otter_marker(md):
     twin = md.with_suffix(".ipynb")
-    if twin.exists():  # a missing twin is tests/test_twins.py's business
+    if twin.exists():  # a missing twin is tests/book/test_twins.py's business
         assert not MARKERS.search(twin.read_text(encoding="utf-8"))
     assert not re.search(r"BEGIN (QUESTION|SOLUTION|TESTS)", md.read_text())
 
@@ -576,6 +576,7 @@ def test_the_sandbox_isolates_a_process(tmp_path, monkeypatch):
 
 
 # ------------------------------------------------------------- the website
+@pytest.mark.e2e  # in CI it builds the site (request.getfixturevalue)
 def test_the_built_site_shows_no_otter_marker(request):
     html = ROOT / "_build" / "html"
     if CI:

@@ -5,6 +5,9 @@ processes (``jobs=2``), on any ``concurrent.futures`` executor, or on a Dask
 ``LocalCluster``, every history must be bit-identical to the serial run's: the
 fingerprints below hash every recorded curve. A run that raises names its schedule and
 seed, and Ctrl-C stops every worker.
+
+The two tests that run a script in a fresh interpreter and stop it from outside (Ctrl-C,
+a killed parent) are marked ``e2e``: the fast inner loop (``-m "not e2e"``) skips them.
 """
 
 from __future__ import annotations
@@ -179,6 +182,7 @@ def _started_workers(psutil, proc) -> tuple:
     return parent, workers
 
 
+@pytest.mark.e2e  # a whole script in a fresh interpreter, stopped from outside
 def test_ctrl_c_stops_every_worker_and_leaves_no_orphan(tmp_path):
     psutil = pytest.importorskip("psutil")
     script = tmp_path / "long.py"
@@ -231,6 +235,7 @@ def test_ctrl_c_stops_every_worker_and_leaves_no_orphan(tmp_path):
     assert not alive, f"orphan processes left: {[p.cmdline() for p in alive]}"
 
 
+@pytest.mark.e2e  # a whole script in a fresh interpreter, stopped from outside
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_a_killed_parent_leaves_no_worker_training(tmp_path):
     """A parent killed outright (SIGKILL: a Jupyter kernel restarted mid-tournament)
