@@ -98,7 +98,9 @@ class Comparison:
 
         Args:
             metric: ``"val_loss"``, ``"val_accuracy"``, ``"test_loss"`` or
-                ``"test_accuracy"`` (the test metrics for the final report only).
+                ``"test_accuracy"`` (the test metrics for the final report only);
+                or ``"train_loss"``, ``"train_accuracy"`` (the last epoch's training
+                metrics: how well a schedule fits, not how well it generalises).
             baseline: the schedule to subtract (default :attr:`baseline`).
 
         Returns:
@@ -113,7 +115,16 @@ class Comparison:
             {'schedule': 'step', 'baseline': 'constant', 'metric': 'val_loss', ...}
         """
         metric = check.choice(
-            "metric", metric, ("val_loss", "val_accuracy", "test_loss", "test_accuracy")
+            "metric",
+            metric,
+            (
+                "val_loss",
+                "val_accuracy",
+                "test_loss",
+                "test_accuracy",
+                "train_loss",
+                "train_accuracy",
+            ),
         )
         base = self.baseline if baseline is None else baseline
         if base not in self.histories:

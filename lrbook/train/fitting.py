@@ -117,6 +117,20 @@ class History:
         return float(self.test_loss[-1])
 
     @property
+    def final_train_accuracy(self) -> float:
+        """Training accuracy of the last completed epoch (NaN if it diverged)."""
+        if self.diverged or not self.train_accuracy.size:
+            return math.nan
+        return float(self.train_accuracy[-1])
+
+    @property
+    def final_train_loss(self) -> float:
+        """Mean training loss of the last completed epoch (NaN if it diverged)."""
+        if self.diverged or not self.train_loss.size:
+            return math.nan
+        return float(self.train_loss[-1])
+
+    @property
     def final_val_accuracy(self) -> float:
         """Validation accuracy after the last completed epoch (NaN if it diverged or
         there is no validation split)."""

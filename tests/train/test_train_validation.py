@@ -3,6 +3,7 @@ set reported once, and "A beats B" as a paired interval (lrbook.train)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -85,6 +86,34 @@ def test_verdict_names_the_schedules_as_the_prose_does():
         c.verdict("step", names=["step decay"])
     with pytest.raises(TypeError, match="names must be a mapping"):
         c.verdict("step", names={"step": 1})
+
+
+def test_paired_training_metrics_are_the_last_epochs():
+    def trained(loss, acc, **kw):
+        h = history(0.5, **kw)
+        return dataclasses.replace(
+            h, train_loss=np.array([2.0, loss]), train_accuracy=np.array([0.5, acc])
+        )
+
+    c = Comparison(
+        {
+            "a": [trained(0.30, 0.90), trained(0.20, 0.92), trained(0.25, 0.91)],
+            "b": [trained(0.28, 0.91), trained(0.175, 0.93), trained(0.235, 0.92)],
+        },
+        seeds=(0, 1, 2),
+    )
+    row = c.paired("train_loss")["b"]
+    assert row["differences"] == pytest.approx([-0.02, -0.025, -0.015])
+    want = lrbook.paired_interval(np.array([0.28, 0.175, 0.235]) - [0.3, 0.2, 0.25])
+    assert (row["mean"], row["low"], row["high"]) == pytest.approx(
+        (want["mean"], want["low"], want["high"])
+    )
+    v = c.verdict("b", "train_loss")
+    assert v.metric == "train_loss" and v.outcome == "better"
+    assert "training loss" in v.sentence
+    assert c.paired("train_accuracy")["b"]["mean"] == pytest.approx(0.01)
+    gone = trained(0.1, 0.9, diverged=True)
+    assert math.isnan(gone.final_train_loss) and math.isnan(gone.final_train_accuracy)
 
 
 def test_a_diverged_seed_is_left_out_of_the_pairs():
