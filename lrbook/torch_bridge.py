@@ -48,12 +48,7 @@ def as_torch_scheduler(optimizer, schedule):
         >>> import torch, lrbook
         >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = as_torch_scheduler(opt, lrbook.step_decay(0.1, step_size=2))
-        >>> lrs = []
-        >>> for _ in range(4):
-        ...     lrs.append(opt.param_groups[0]["lr"])
-        ...     opt.step()
-        ...     sched.step()
-        >>> [round(x, 12) for x in lrs]
+        >>> record_rates(sched, 4).round(12).tolist()  # the rates of 4 updates
         [0.1, 0.1, 0.01, 0.01]
     """
     import torch

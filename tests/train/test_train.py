@@ -18,6 +18,7 @@ import torch
 import lrbook
 from lrbook import _env, train
 from lrbook.data import book_slice
+from lrbook.torch_bridge import record_rates
 from lrbook.train import (
     History,
     compare,
@@ -74,13 +75,8 @@ def test_rates_are_those_of_as_torch_scheduler(mnist):
     )
     h = run(mnist, s)
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
-    sched = lrbook.as_torch_scheduler(opt, s)
-    expected = []
-    for _ in range(20):
-        expected.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
-    assert h.lr.tolist() == expected
+    expected = record_rates(lrbook.as_torch_scheduler(opt, s), 20)
+    assert h.lr.tolist() == expected.tolist()
 
 
 def test_lr_per_epoch_is_the_schedule(mnist):
