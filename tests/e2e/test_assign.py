@@ -477,6 +477,66 @@ def test_a_failed_build_leaves_no_dist(tmp_path, monkeypatch):
     assert sorted(p.name for p in dist.iterdir()) == ["other"]
 
 
+def _verify_with(monkeypatch, tmp_path, rows):
+    """assign.verify with a stand-in Grader that returns ``rows`` by notebook."""
+    spec = {"chapter": "chXX", "notebook": "chXX.ipynb",
+            "questions": [{"name": "q1"}, {"name": "q2"}]}
+
+    class StandIn:
+        def __init__(self, spec, jobs=1, *, unsafe=False, limits=None):
+            pass
+
+        def grade(self, data, name, timeout):
+            return rows[data.decode()]
+
+        def close(self):
+            pass
+
+    for which in ("autograder", "student"):
+        (tmp_path / which).mkdir(exist_ok=True)
+    (tmp_path / "autograder" / "chXX.ipynb").write_bytes(b"reference")
+    (tmp_path / "student" / "chXX.ipynb").write_bytes(b"student")
+    monkeypatch.setattr(assign, "Grader", StandIn)
+    assign.verify(tmp_path, spec, unsafe=True)
+
+
+def _row(q1, q2, status="ok", errors=()):
+    return {"q1": q1, "q2": q2, "total": q1 + q2, "status": status,
+            "errors": list(errors)}
+
+
+def test_the_build_check_passes_full_reference_and_empty_student(
+    tmp_path, monkeypatch, capsys
+):
+    full = assign.POINTS
+    _verify_with(monkeypatch, tmp_path,
+                 {"reference": _row(full, full), "student": _row(0, 0)})
+    out = capsys.readouterr().out
+    assert out == f"chXX: reference {2 * full}/{2 * full}, untouched student " \
+        "notebook 0, no cell raised\n"
+
+
+@pytest.mark.parametrize(
+    ("reference", "student", "message"),
+    [
+        (_row(assign.POINTS, 0.5 * assign.POINTS), _row(0, 0), "scores .*/.* on q2"),
+        (_row(assign.POINTS, assign.POINTS), _row(1, 0),
+         "untouched student notebook scores 1"),
+        (_row(assign.POINTS, assign.POINTS, "timeout: cell 3"), _row(0, 0),
+         "reference notebook did not run: timeout"),
+        (_row(assign.POINTS, assign.POINTS,
+              errors=[{"cell": 4, "ename": "NameError", "evalue": "x"}]),
+         _row(0, 0), "reference notebook's cell 4 raised NameError"),
+    ],
+)
+def test_the_build_check_refuses_what_a_teacher_must_not_hand_out(
+    tmp_path, monkeypatch, reference, student, message
+):
+    with pytest.raises(assign.BuildError, match=message):
+        _verify_with(monkeypatch, tmp_path,
+                     {"reference": reference, "student": student})
+
+
 def test_limits_refuse_nonsense():
     with pytest.raises(ValueError, match="memory_mb must be an integer >= 1, got 0"):
         Limits(memory_mb=0)
