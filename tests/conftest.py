@@ -29,6 +29,9 @@ from pathlib import Path
 
 import pytest
 
+# --dist loadgroup under pytest 9 (see tests/xdist_groups.py)
+pytest_plugins = ["xdist_groups"]
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
