@@ -7,6 +7,7 @@ the mean and the largest page, and with two sites the ratios (second / first)::
 
     .venv/bin/python bench/site_weight.py                      # _build/html
     .venv/bin/python bench/site_weight.py OLD_HTML _build/html  # before / after
+    .venv/bin/python bench/site_weight.py --pages book/intro.html,book/ch06-cyclic-one-cycle.html
 
 (A build of the same sources with ``LRBOOK_SITE_ASSETS=all`` set, or of an older
 commit, gives the "before"; see tools/site_assets.py.) Times are not measured.
@@ -14,6 +15,7 @@ commit, gives the "before"; see tools/site_assets.py.) Times are not measured.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import http.server
 import statistics
@@ -37,7 +39,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def weigh(site: Path) -> dict[str, int]:
+def weigh(site: Path, pages: list[str] = PAGES) -> dict[str, int]:
     """Bytes each page makes the browser download, by page."""
     from playwright.sync_api import sync_playwright
 
@@ -51,7 +53,7 @@ def weigh(site: Path) -> dict[str, int]:
             browser = p.chromium.launch(
                 executable_path="/usr/bin/chromium", args=["--no-sandbox"]
             )
-            for page_path in PAGES:
+            for page_path in pages:
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 page = context.new_page()
                 sizes = {}
@@ -86,12 +88,28 @@ def weigh(site: Path) -> dict[str, int]:
 
 
 def main(argv: list[str]) -> int:
-    sites = [Path(a) for a in argv] or [ROOT / "_build" / "html"]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sites", nargs="*", type=Path, help="built sites (_build/html)")
+    parser.add_argument(
+        "--pages",
+        help="comma-separated pages to weigh (default: every page of the contents)",
+    )
+    args = parser.parse_args(argv)
+    sites = args.sites or [ROOT / "_build" / "html"]
+    pages = PAGES
+    if args.pages:
+        pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+        unknown = [p for p in pages if p not in PAGES]
+        if unknown or not pages:
+            parser.error(
+                f"--pages: {unknown or args.pages!r} not in the contents; "
+                f"choose among {', '.join(PAGES)}"
+            )
     results = []
     weighed: dict[Path, dict[str, int]] = {}  # a site given twice is weighed once
     for site in sites:
         if site.resolve() not in weighed:
-            weighed[site.resolve()] = weigh(site)
+            weighed[site.resolve()] = weigh(site, pages)
         sizes = weighed[site.resolve()]
         mean, top = statistics.mean(sizes.values()), max(sizes.values())
         results.append((mean, top))
