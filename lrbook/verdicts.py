@@ -310,7 +310,7 @@ class Choice:
     verdicts: dict
     metric: str
     order: tuple[str, ...]
-    beaten: dict = None  # type: ignore[assignment]
+    beaten: dict
 
     @property
     def passed_over(self) -> tuple[str, ...]:
@@ -322,7 +322,7 @@ class Choice:
             if k == self.name:
                 break
             v = self.verdicts.get(k)
-            if v is not None and not v.detected and (self.beaten or {}).get(k):
+            if v is not None and not v.detected and self.beaten.get(k):
                 out.append(k)
         return tuple(out)
 
@@ -429,25 +429,25 @@ def choose(
     if not eligible:
         raise ValueError("finals: every candidate has a diverged (non-finite) run")
     leader = min(eligible, key=lambda k: sign * float(eligible[k].mean()))
-    verdicts = {}
-    for name, v in values.items():
-        if name == leader:
-            continue
-        interval = paired_interval(v - values[leader], level=level)
-        verdicts[name] = verdict(
-            {"schedule": name, "baseline": leader, "metric": metric, **interval}
+
+    def against(name: str, other: str) -> Verdict:
+        interval = paired_interval(values[name] - values[other], level=level)
+        return verdict(
+            {"schedule": name, "baseline": other, "metric": metric, **interval}
         )
-    beaten = {}
-    for name, v in values.items():
-        by = []
-        for other, w in eligible.items():
-            if other == name or name not in eligible:
-                continue
-            interval = paired_interval(v - w, level=level)
-            row = {"schedule": name, "baseline": other, "metric": metric, **interval}
-            if verdict(row).outcome == "worse":
-                by.append(other)
-        beaten[name] = tuple(by)
+
+    verdicts = {name: against(name, leader) for name in values if name != leader}
+    beaten = {
+        name: tuple(
+            other
+            for other in eligible
+            if other != name
+            and name in eligible
+            and (verdicts[name] if other == leader else against(name, other)).outcome
+            == "worse"
+        )
+        for name in values
+    }
     tied = tuple(
         k for k in values if k != leader and k in eligible and not beaten[k]
     )

@@ -79,26 +79,8 @@ def wrong(ex) -> str:
 
 
 # ------------------------------------------------------------------ the build
-# pytest-xdist can tear a session fixture down when a worker's queue runs dry and set
-# it up again when more of the group arrives (seen in CI: the grading ran twice, 150 s
-# each). Both fixtures return plain values and clean up nothing, so their results are
-# kept for the worker's lifetime.
-_DONE: dict[tuple[str, str], object] = {}
-
-
-def _once(kind: str, md: Path, make):
-    key = (kind, md.stem)
-    if key not in _DONE:
-        _DONE[key] = make()
-    return _DONE[key]
-
-
 @pytest.fixture(scope="session", params=GRADED, ids=lambda p: p.stem)
 def built(request, tmp_path_factory):
-    return _once("built", request.param, lambda: _build(request, tmp_path_factory))
-
-
-def _build(request, tmp_path_factory):
     if Sandbox.missing() and not CI:
         pytest.skip("bwrap is not installed here (tools/test.sh installs it)")
     dist = tmp_path_factory.mktemp("dist")
@@ -163,10 +145,6 @@ def _digest(path: Path) -> str:
 @pytest.fixture(scope="session")
 def graded(built, tmp_path_factory):
     """Grade the full notebooks, then the small honest, broken and hostile ones."""
-    return _once("graded", built[0], lambda: _grade(built, tmp_path_factory))
-
-
-def _grade(built, tmp_path_factory):
     md, dist, folder, spec = built
     root = tmp_path_factory.mktemp("grading")
     case = Case(md, dist, folder, spec, root)
