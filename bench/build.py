@@ -8,7 +8,7 @@ The tree is first copied to a temporary folder (other people may be editing this
 and every build there runs as ``tools/book.sh`` does: ``_build/html``,
 ``_build/jupyter_execute`` and ``_build/.doctrees`` removed, then
 ``jupyter-book build . -W -n --keep-going``, with the notebooks executed in parallel
-into the lrbook-keyed cache (``tools/book_execution.py``). The copy's ``lrbook`` is the
+into the lrbook-keyed cache (``booktools.execution``). The copy's ``lrbook`` is the
 one the kernels import (``PYTHONPATH``).
 
 Prints each time against its goal (ratio = value / goal; <= 1 meets it):

@@ -10,7 +10,7 @@ the mean and the largest page, and with two sites the ratios (second / first)::
     .venv/bin/python bench/site_weight.py --pages book/intro.html,book/ch06-cyclic-one-cycle.html
 
 (A build of the same sources with ``LRBOOK_SITE_ASSETS=all`` set, or of an older
-commit, gives the "before"; see tools/site_assets.py.) Times are not measured.
+commit, gives the "before"; see booktools.site_assets.) Times are not measured.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import sys
 import threading
 from pathlib import Path
 
+from booktools import twins as TWINS
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from _load import load  # noqa: E402
 
-TWINS = load("tools/twins.py", "lrbook_twins_weight")
 PAGES = [
     p.relative_to(ROOT).with_suffix(".html").as_posix() for p in TWINS.toc_files(ROOT)
 ]

@@ -4,7 +4,7 @@ The site is built once per test session with ``jupyter-book build . -W -n --keep
 (warnings are errors), unless a build made by this fixture is newer than every source
 (chapters, configuration, and the ``lrbook`` package whose output the chapters show).
 The notebooks are executed through the lrbook-keyed jupyter-cache of
-``tools/book_execution.py`` (in parallel; a notebook whose code, ``lrbook`` and
+``booktools.execution`` (in parallel; a notebook whose code, ``lrbook`` and
 requirements did not change is not executed again), so a rebuild after a prose change
 is quick and a change to ``lrbook`` still re-executes everything.
 

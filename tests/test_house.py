@@ -39,7 +39,6 @@ FLOORS = {
     "lrbook.explore.web": SCHEDULES,
     "lrbook.explore.payload": SCHEDULES,
     "lrbook.explore.tex": SCHEDULES,
-    "lrbook.explore.sphinx": SCHEDULES,
     "lrbook.gd": MIDDLE,
     "lrbook.torch_bridge": MIDDLE,
     "lrbook.train": MIDDLE,

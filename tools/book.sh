@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Install everything into .venv and build the book into _build/html/ (open _build/html/index.html).
 # Notebooks are executed in parallel into a cache keyed by lrbook/ and the requirements
-# (tools/book_execution.py): a rebuild re-executes only the notebooks whose code changed,
+# (booktools.execution): a rebuild re-executes only the notebooks whose code changed,
 # and everything once lrbook changes. Then the Jupyter-native twins (book/*.ipynb) are
-# refreshed with the build's glued numbers (tools/twins.py --from-build), and Binder's
-# requirements with the lock (tools/binder.py).
+# refreshed with the build's glued numbers (python -m booktools.twins --from-build), and Binder's
+# requirements with the lock (python -m booktools.binder).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 rm -rf _build/html _build/jupyter_execute _build/.doctrees
 env -u MPLBACKEND jupyter-book build . -W -n --keep-going
-python tools/twins.py --from-build
-python tools/binder.py
+python -m booktools.twins --from-build
+python -m booktools.binder
 echo "Book built: open $PWD/_build/html/index.html"

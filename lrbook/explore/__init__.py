@@ -54,8 +54,7 @@ The package: :mod:`~lrbook.explore.controls` (sliders, dropdowns, toggles),
 :class:`Explorer`: frames and limits), :mod:`~lrbook.explore.live` (the ipywidgets
 view), :mod:`~lrbook.explore.web` and :mod:`~lrbook.explore.payload` (the kernel-free
 view and its data), :mod:`~lrbook.explore.tex` (the labels' TeX subset),
-:mod:`~lrbook.explore.recipes` (rebuilding an explorer elsewhere),
-:mod:`~lrbook.explore.sphinx` (the website's Sphinx extension) and
+:mod:`~lrbook.explore.recipes` (rebuilding an explorer elsewhere) and
 :mod:`~lrbook.explore.topics` (ready-made explorers: :func:`schedule`,
 :func:`compare_schedules`, :func:`gradient_descent`).
 """

@@ -13,11 +13,11 @@ import json
 from pathlib import Path
 
 import pytest
-from _load import load
+
+from booktools import twins as TWINS
 
 pytestmark = pytest.mark.e2e  # builds the book
 ROOT = Path(__file__).resolve().parents[2]
-TWINS = load("tools/twins.py", "twins")
 
 
 def test_committed_glue_is_what_the_build_computes(built_site):

@@ -4,7 +4,7 @@ Colab, Binder and the site's download button give learners the twins
 (``book/<chapter>.ipynb``), and Jupyter front ends do not understand MyST: a twin must
 read cleanly there (no raw MyST syntax, the book's numbers pasted in, exercises
 numbered as on the site, solutions folded away). Regenerate them with
-``.venv/bin/python tools/twins.py``; these tests need no build (see
+``.venv/bin/python -m booktools.twins``; these tests need no build (see
 ``tests/e2e/test_twins_site.py`` for the checks against the built site).
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import jupytext
@@ -20,15 +19,14 @@ import nbformat
 import pytest
 import yaml
 
+from booktools import twins as TWINS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-sys.path.insert(0, str(ROOT / "tools"))  # tools/twins.py, as Sphinx loads it
-import twins as TWINS  # noqa: E402
-
 NOTEBOOKS = TWINS.notebooks(ROOT)
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-FIX = "regenerate the twins: .venv/bin/python tools/twins.py"
+FIX = "regenerate the twins: .venv/bin/python -m booktools.twins"
 # What a Jupyter front end would show as raw text (checked independently of the tool).
 RAW_MYST = {
     "{glue": re.compile(r"\{glue"),
@@ -89,7 +87,7 @@ def test_twins_are_excluded_from_sphinx():
 
 
 def test_check_needs_no_build():
-    """``tools/twins.py --check`` regenerates from the .md and book/_glue.json only."""
+    """``python -m booktools.twins --check`` regenerates from the .md and book/_glue.json only."""
     assert (ROOT / TWINS.GLUE_FILE).exists(), f"{TWINS.GLUE_FILE} is not committed"
     assert TWINS.main(["--check"]) == 0, FIX
 

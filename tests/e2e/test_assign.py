@@ -1,4 +1,4 @@
-"""Course assignments (tools/assign.py, tools/grading/): the fast tests.
+"""Course assignments (booktools.assign, booktools.grading): the fast tests.
 
 No notebook is executed here: the master notebooks of every chapter, the marking of
 exported answers against every answer key (exact partial credit), the defensive
@@ -27,14 +27,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from booktools import assign
+from booktools.grading import keys, marking, runner
+from booktools.grading.sandbox import HOME, RUNNER, Limits, Sandbox, SandboxError
+from lrbook.exercises import exercise_ids, get
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
 
-import assign  # noqa: E402
-from grading import keys, marking, runner  # noqa: E402
-from grading.sandbox import HOME, RUNNER, Limits, Sandbox, SandboxError  # noqa: E402
-
-from lrbook.exercises import exercise_ids, get  # noqa: E402
 
 CI = bool(os.environ.get("CI"))
 MARKERS = re.compile(
@@ -396,7 +395,7 @@ def test_grade_exits_non_zero_and_says_why(tmp_path, fake_dist, capsys, monkeypa
     assert "skipped all.zip: a zip archive" in err
     rc = assign.main(["grade", "ch01", "empty", "--dist", str(tmp_path / "nothing")])
     assert (
-        rc == 2 and "run 'tools/assign.py build ch01' first" in capsys.readouterr().err
+        rc == 2 and "run 'python -m booktools.assign build ch01' first" in capsys.readouterr().err
     )
     assert not (tmp_path / "scores.csv").exists()
 
@@ -404,9 +403,9 @@ def test_grade_exits_non_zero_and_says_why(tmp_path, fake_dist, capsys, monkeypa
 def test_grade_refuses_to_run_without_bwrap_unless_unsafe(
     tmp_path, fake_dist, monkeypatch, capsys
 ):
-    import grading.sandbox
+    import booktools.grading.sandbox
 
-    monkeypatch.setattr(grading.sandbox, "bwrap", lambda: None)
+    monkeypatch.setattr(booktools.grading.sandbox, "bwrap", lambda: None)
     (tmp_path / "subs").mkdir()
     (tmp_path / "subs" / "a.ipynb").write_text("{}")
     rc = assign.main(
@@ -479,8 +478,11 @@ def test_a_failed_build_leaves_no_dist(tmp_path, monkeypatch):
 
 def _verify_with(monkeypatch, tmp_path, rows):
     """assign.verify with a stand-in Grader that returns ``rows`` by notebook."""
-    spec = {"chapter": "chXX", "notebook": "chXX.ipynb",
-            "questions": [{"name": "q1"}, {"name": "q2"}]}
+    spec = {
+        "chapter": "chXX",
+        "notebook": "chXX.ipynb",
+        "questions": [{"name": "q1"}, {"name": "q2"}],
+    }
 
     class StandIn:
         def __init__(self, spec, jobs=1, *, unsafe=False, limits=None):
@@ -501,40 +503,61 @@ def _verify_with(monkeypatch, tmp_path, rows):
 
 
 def _row(q1, q2, status="ok", errors=()):
-    return {"q1": q1, "q2": q2, "total": q1 + q2, "status": status,
-            "errors": list(errors)}
+    return {
+        "q1": q1,
+        "q2": q2,
+        "total": q1 + q2,
+        "status": status,
+        "errors": list(errors),
+    }
 
 
 def test_the_build_check_passes_full_reference_and_empty_student(
     tmp_path, monkeypatch, capsys
 ):
     full = assign.POINTS
-    _verify_with(monkeypatch, tmp_path,
-                 {"reference": _row(full, full), "student": _row(0, 0)})
+    _verify_with(
+        monkeypatch, tmp_path, {"reference": _row(full, full), "student": _row(0, 0)}
+    )
     out = capsys.readouterr().out
-    assert out == f"chXX: reference {2 * full}/{2 * full}, untouched student " \
+    assert (
+        out == f"chXX: reference {2 * full}/{2 * full}, untouched student "
         "notebook 0, no cell raised\n"
+    )
 
 
 @pytest.mark.parametrize(
     ("reference", "student", "message"),
     [
         (_row(assign.POINTS, 0.5 * assign.POINTS), _row(0, 0), "scores .*/.* on q2"),
-        (_row(assign.POINTS, assign.POINTS), _row(1, 0),
-         "untouched student notebook scores 1"),
-        (_row(assign.POINTS, assign.POINTS, "timeout: cell 3"), _row(0, 0),
-         "reference notebook did not run: timeout"),
-        (_row(assign.POINTS, assign.POINTS,
-              errors=[{"cell": 4, "ename": "NameError", "evalue": "x"}]),
-         _row(0, 0), "reference notebook's cell 4 raised NameError"),
+        (
+            _row(assign.POINTS, assign.POINTS),
+            _row(1, 0),
+            "untouched student notebook scores 1",
+        ),
+        (
+            _row(assign.POINTS, assign.POINTS, "timeout: cell 3"),
+            _row(0, 0),
+            "reference notebook did not run: timeout",
+        ),
+        (
+            _row(
+                assign.POINTS,
+                assign.POINTS,
+                errors=[{"cell": 4, "ename": "NameError", "evalue": "x"}],
+            ),
+            _row(0, 0),
+            "reference notebook's cell 4 raised NameError",
+        ),
     ],
 )
 def test_the_build_check_refuses_what_a_teacher_must_not_hand_out(
     tmp_path, monkeypatch, reference, student, message
 ):
     with pytest.raises(assign.BuildError, match=message):
-        _verify_with(monkeypatch, tmp_path,
-                     {"reference": reference, "student": student})
+        _verify_with(
+            monkeypatch, tmp_path, {"reference": reference, "student": student}
+        )
 
 
 def test_limits_refuse_nonsense():
@@ -593,7 +616,7 @@ def test_the_sandbox_isolates_a_process(tmp_path, monkeypatch):
     before = key.read_bytes()
     targets = [
         str(key),
-        str(ROOT / "tools" / "assign.py"),
+        str(ROOT / "tools" / "booktools" / "assign.py"),
         "/etc/passwd",
         str(Path(sys.prefix) / "bin" / "python"),
     ]
@@ -630,7 +653,7 @@ def test_the_sandbox_isolates_a_process(tmp_path, monkeypatch):
     assert seen["unix"] == "FileNotFoundError"
     assert not any(seen["writes"].values()), seen["writes"]
     assert seen["home"]
-    assert not seen["seen"][str(ROOT / "tools" / "assign.py")]
+    assert not seen["seen"][str(ROOT / "tools" / "booktools" / "assign.py")]
     assert key.read_bytes() == before
     assert HOME.startswith("/home/") and RUNNER.startswith("/opt/")
 

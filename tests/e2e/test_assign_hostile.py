@@ -33,15 +33,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import lrbook
+from booktools import assign
+from booktools.grading import marking
+from booktools.grading.sandbox import Sandbox
+from lrbook.exercises import get
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
 
-import assign  # noqa: E402
-from grading import marking  # noqa: E402
-from grading.sandbox import Sandbox  # noqa: E402
-
-import lrbook  # noqa: E402
-from lrbook.exercises import get  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("assign")]
 
@@ -172,7 +171,7 @@ def graded(built, tmp_path_factory):
     key_file = Path(lrbook.__file__).parent / "exercises" / f"ch{md.stem[2:4]}.py"
     watched = [
         key_file,
-        ROOT / "tools" / "assign.py",
+        ROOT / "tools" / "booktools" / "assign.py",
         Path(sys.prefix) / "bin" / "otter",
     ]
     victim = subs / "zz_victim.ipynb"
@@ -436,8 +435,10 @@ def graded(built, tmp_path_factory):
     # e: a loop, after the first answer; e2: a loop that ignores interrupts. They
     # wait rather than spin: the time limit is wall-clock time, and a spinning loop
     # would take a core from the rest of the suite for 30 and 60 s
-    nb(subs / "e.ipynb",
-       [right0, "import time\nwhile True:\n    time.sleep(0.01)", case.rights()])
+    nb(
+        subs / "e.ipynb",
+        [right0, "import time\nwhile True:\n    time.sleep(0.01)", case.rights()],
+    )
     nb(
         subs / "e2.ipynb",
         [

@@ -1,21 +1,20 @@
 """Binder's environment (binder/) and the launch buttons of _config.yml.
 
 Binder builds binder/requirements.txt, then runs binder/postBuild; both are generated
-from the lock by tools/binder.py, so that the notebooks run on Binder with the versions
+from the lock by booktools.binder, so that the notebooks run on Binder with the versions
 the book is built with, and PyTorch's CPU build.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import yaml
 
+from booktools import binder
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-import binder  # noqa: E402
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
@@ -30,7 +29,7 @@ def _pins(path: Path) -> dict[str, str]:
 
 
 def test_binder_files_are_generated_from_the_lock():
-    assert binder.main(["--check"]) == 0, "run: .venv/bin/python tools/binder.py"
+    assert binder.main(["--check"]) == 0, "run: .venv/bin/python -m booktools.binder"
 
 
 def test_binder_installs_the_cpu_build_of_torch_and_the_book_pins():

@@ -44,11 +44,11 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
+from booktools import execution as book_execution
+from booktools import twins
+
 pytestmark = pytest.mark.e2e  # JupyterLab and Notebook 7, driven in Chromium
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-import book_execution  # noqa: E402
-import twins  # noqa: E402
 
 TOKEN = "lrbook-test-token"
 # Notebook 7.6.5 raises this in every notebook page, an empty one included and with

@@ -22,6 +22,7 @@ import yaml
 from _load import load
 
 import lrbook
+from booktools import twins as TWINS
 from lrbook import explore
 from lrbook.explore.tex import _tex_runs
 
@@ -31,7 +32,6 @@ SHOTS = ROOT / "_build" / "screenshots"
 EXPLORER_HTML = r'<div class="lrbook-explorer".*?</div>\s*<script>.*?</script>'
 
 
-TWINS = load("tools/twins.py", "lrbook_twins")
 TOC_FILES = TWINS.toc_files(ROOT)
 PAGES = [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in TOC_FILES]
 NOTEBOOKS = [

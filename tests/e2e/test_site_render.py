@@ -34,13 +34,13 @@ import struct
 from pathlib import Path
 
 import pytest
-from _load import load
 
+from booktools import twins as TWINS
 from lrbook.plotting import FONT
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "_build" / "screenshots" / "render"
-TWINS = load("tools/twins.py", "lrbook_twins_render")
+
 TOC_FILES = TWINS.toc_files(ROOT)
 PAGES = [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in TOC_FILES]
 MIN_TEXT_PX = 10.0
@@ -453,7 +453,9 @@ AXE_RUN = """async (exclude) => {
 @pytest.fixture(scope="session")
 def axe_script() -> Path:
     if not AXE.exists():
-        message = f"{AXE} is missing: run npm ci --prefix tests/axe (tools/test.sh does)"
+        message = (
+            f"{AXE} is missing: run npm ci --prefix tests/axe (tools/test.sh does)"
+        )
         if __import__("os").environ.get("CI"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)

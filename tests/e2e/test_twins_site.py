@@ -10,19 +10,18 @@ from __future__ import annotations
 import html
 import json
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from booktools import twins as TWINS
+
 pytestmark = pytest.mark.e2e  # the twins against the built book
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))  # tools/twins.py, as Sphinx loads it
-import twins as TWINS  # noqa: E402
 
 NOTEBOOKS = TWINS.notebooks(ROOT)
-FIX = "run: .venv/bin/python tools/twins.py --from-build (after the build)"
+FIX = "run: .venv/bin/python -m booktools.twins --from-build (after the build)"
 
 
 def _page(built_site: Path, md: Path) -> str:
@@ -82,7 +81,7 @@ def test_download_button_gives_the_twin(built_site, md):
     )
     served = built_site / "_sources" / f"{name}.ipynb"
     assert served.read_bytes() == md.with_suffix(".ipynb").read_bytes(), (
-        f"{served} is not the twin (tools/twins.py, a Sphinx extension, copies it)"
+        f"{served} is not the twin (booktools.twins, a Sphinx extension, copies it)"
     )
 
 

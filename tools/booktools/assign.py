@@ -1,7 +1,7 @@
 """Course assignments: a student notebook per chapter, and grading no student can forge.
 
-    .venv/bin/python tools/assign.py build ch03        # or: all, or several chapters
-    .venv/bin/python tools/assign.py grade ch03 SUBMISSIONS_DIR --out scores.csv
+    .venv/bin/python -m booktools.assign build ch03        # or: all, or several chapters
+    .venv/bin/python -m booktools.assign grade ch03 SUBMISSIONS_DIR --out scores.csv
 
 ``build`` turns ``book/<chapter>.md`` into a master notebook in Otter-Grader's assign
 format, runs ``otter assign`` (which writes the student notebook, with the public
@@ -46,16 +46,16 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import twins
+from .grading import keys, marking
+from .grading.marking import POINTS
+from .grading.sandbox import Limits, Sandbox, SandboxError
+
+ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
 TIMEOUT = 300.0
 MAX_NOTEBOOK = 64 << 20  # bytes: a bigger file is not run
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import twins  # noqa: E402
-from grading import keys, marking  # noqa: E402
-from grading.marking import POINTS  # noqa: E402
-from grading.sandbox import Limits, Sandbox, SandboxError  # noqa: E402
 
 EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise\}")
 SOL_START = re.compile(r"^(`{3,}|:{3,})\{solution-start\}\s+(\S+)")
@@ -755,7 +755,7 @@ def load_spec(md: Path, dist: Path) -> dict:
     if not path.is_file():
         raise UsageError(
             f"no built assignment of {md.stem} ({path} is missing): run"
-            f" 'tools/assign.py build {md.stem[:4]}' first"
+            f" 'python -m booktools.assign build {md.stem[:4]}' first"
         )
     spec = json.loads(path.read_text(encoding="utf-8"))
     try:

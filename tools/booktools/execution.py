@@ -17,8 +17,8 @@ It is a Sphinx extension, named in ``_config.yml`` (``sphinx: local_extensions``
 plain ``jupyter-book build .`` uses it; ``tools/book.sh``, the test suite's build and
 ``bench/build.py`` all go through it. As a script it only executes (no site)::
 
-    .venv/bin/python tools/book_execution.py           # execute what is not cached
-    .venv/bin/python tools/book_execution.py --status  # the cache key, each notebook
+    .venv/bin/python -m booktools.execution           # execute what is not cached
+    .venv/bin/python -m booktools.execution --status  # the cache key, each notebook
 
 ``LRBOOK_BUILD_JOBS`` sets the number of kernels run at once (default: the CPU count);
 each kernel's comparisons get ``LRBOOK_JOBS`` = cores // kernels worker processes
@@ -40,7 +40,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CACHE_ROOT = ROOT / "_build" / ".jupyter_cache"
 KEEP = 4  # cache projects kept (the current one and the most recently used others)
 TIMEOUT = 600  # seconds per cell, as execute: timeout in _config.yml
@@ -82,12 +82,9 @@ def cache_path(root: Path = ROOT) -> Path:
 
 
 def book_notebooks(root: Path = ROOT) -> list[Path]:
-    """The MyST notebooks of the table of contents (found by ``tools/twins.py``)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    try:
-        import twins
-    finally:
-        sys.path.pop(0)
+    """The MyST notebooks of the table of contents (found by ``booktools.twins``)."""
+    from . import twins
+
     return twins.notebooks(root)
 
 

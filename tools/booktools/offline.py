@@ -1,6 +1,6 @@
 """Sphinx extension of the website: no widget state, no CDN loader on any page.
 
-Listed in ``_config.yml`` (``sphinx.extra_extensions``) as ``lrbook.explore.sphinx``.
+Listed in ``_config.yml`` (``sphinx.extra_extensions``) as ``booktools.offline``.
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ Jupyter Markdown:
 MyST the tool cannot translate is an error, never copied through. The .md is the source
 of truth; never edit the .ipynb by hand::
 
-    .venv/bin/python tools/twins.py               # write the twins missing or stale
-    .venv/bin/python tools/twins.py --check       # exit 1, listing them, if any is
-    .venv/bin/python tools/twins.py --from-build  # first refresh book/_glue.json from
+    .venv/bin/python -m booktools.twins               # write the twins missing or stale
+    .venv/bin/python -m booktools.twins --check       # exit 1, listing them, if any is
+    .venv/bin/python -m booktools.twins --from-build  # first refresh book/_glue.json from
                                                   # the last build, then write the twins
 
 ``tools/book.sh`` runs ``--from-build`` after every build. ``--check`` needs no build:
@@ -56,7 +56,7 @@ import jupytext
 import nbformat
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GLUE_FILE = Path("book") / "_glue.json"
 
 
@@ -482,7 +482,7 @@ class Page:
         except KeyError:
             raise self.fail(
                 f"no value for glue key {key!r} of {doc} in {GLUE_FILE}: build the "
-                "book (bash tools/book.sh, which then runs tools/twins.py --from-build)"
+                "book (bash tools/book.sh, which then runs booktools.twins --from-build)"
             ) from None
 
     def resolve_doc(self, target: str) -> str:
@@ -577,7 +577,7 @@ class Page:
             return self.target(content)[0] or content
         if name == "kbd":
             return f"<kbd>{content}</kbd>"
-        raise self.fail(f"the role {{{name}}} has no Jupyter translation in twins.py")
+        raise self.fail(f"the role {{{name}}} has no Jupyter translation in booktools.twins")
 
     # -- blocks -----------------------------------------------------------------------
     def markdown(self, text: str) -> str:
@@ -899,7 +899,7 @@ def glue_file_text(glue: dict) -> str:
     data = {
         "_comment": (
             "The glued values of the last build, pasted into the .ipynb twins by "
-            "tools/twins.py (written by tools/twins.py --from-build; do not edit)."
+            "booktools.twins (written by booktools.twins --from-build; do not edit)."
         ),
         **{k: glue[k] for k in sorted(glue)},
     }
@@ -961,7 +961,7 @@ def main(argv: list[str] | None = None) -> int:
         for twin, reason in problems:
             print(f"{twin.relative_to(ROOT)}: {reason}", file=sys.stderr)
         if problems:
-            print("run: .venv/bin/python tools/twins.py", file=sys.stderr)
+            print("run: .venv/bin/python -m booktools.twins", file=sys.stderr)
         return 1 if problems else 0
     for twin, reason in problems:
         previous = twin.read_text(encoding="utf-8") if twin.exists() else None

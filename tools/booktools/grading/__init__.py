@@ -1,4 +1,4 @@
-"""Grading course assignments outside the student's Python session (tools/assign.py).
+"""Grading course assignments outside the student's Python session (booktools.assign).
 
 * :mod:`grading.sandbox`: one ``bwrap`` sandbox per submission (no network, not root,
   no capabilities, read-only system, a private folder, limits, nothing left behind);

@@ -1,0 +1,16 @@
+"""The book's build side: what turns ``book/`` into the website, the learners'
+notebooks and the course assignments. Not part of :mod:`lrbook` (learners never install
+Sphinx code); the dev environment installs it (``tools/env.sh``: ``pip install -e
+tools``).
+
+* :mod:`booktools.execution`: the lrbook-keyed jupyter-cache and parallel execution (a
+  Sphinx extension);
+* :mod:`booktools.twins`: the learners' Jupyter-native twins (a Sphinx extension);
+* :mod:`booktools.site_assets`: pages load only the scripts they use (a Sphinx
+  extension);
+* :mod:`booktools.offline`: no widget state and no CDN loader on any page (a Sphinx
+  extension);
+* :mod:`booktools.assign` and :mod:`booktools.grading`: the Otter course assignments
+  and their sandboxed grading (``python -m booktools.assign``);
+* :mod:`booktools.binder`: Binder's pinned environment.
+"""
