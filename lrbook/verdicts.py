@@ -354,6 +354,42 @@ class Choice:
         )
         return text + self._passed_over_text()
 
+    @property
+    def pairs(self) -> str:
+        """Who detectably beats whom, over every pair of candidates (what the rule
+        checks), in one or two sentences.
+
+        Examples:
+            >>> c = choose({"a": [0.52, 0.62, 0.42, 0.72],
+            ...             "c": [0.50, 0.60, 0.40, 0.70],
+            ...             "b": [0.30, 0.80, 0.20, 0.60]})
+            >>> print(c.pairs)
+            A has a higher validation loss than c. No candidate detectably beats c
+            and b: 4 seeds did not separate them from each other, which is not a
+            tie, since more seeds could.
+        """
+        split, quantity = _metric_parts(self.metric)
+        worse = "higher" if quantity == "loss" else "lower"
+        beaten = {k: by for k, by in self.beaten.items() if by}
+        free = [k for k in self.order if not self.beaten[k]]
+        seeds = next(iter(self.verdicts.values())).n if self.verdicts else 0
+        if not beaten:
+            if len(self.order) == 1:
+                return f"{self.order[0]} is the only candidate."
+            return f"No candidate is detectably worse than another with {seeds} seeds."
+        text = "; ".join(
+            f"{k} has a {worse} {split} {quantity} than {_names(by)}"
+            for k, by in beaten.items()
+        )
+        text = _capitalised(text)
+        if len(free) == 1:
+            return f"{text}. {_capitalised(free[0])} is the only candidate none beats."
+        return (
+            f"{text}. No candidate detectably beats {_names(free)}: {seeds} seeds did"
+            " not separate them from each other, which is not a tie, since more seeds"
+            " could."
+        )
+
     def _passed_over_text(self) -> str:
         parts = []
         for k in self.passed_over:
@@ -367,6 +403,18 @@ class Choice:
 
     def __str__(self) -> str:
         return f"{self.name}: {self.reason}"
+
+
+def _capitalised(text: str) -> str:
+    """``text`` with its first letter in upper case (a sentence may start with a
+    candidate's name)."""
+    return text[:1].upper() + text[1:]
+
+
+def _names(names: Sequence[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def choose(
@@ -448,9 +496,7 @@ def choose(
         )
         for name in values
     }
-    tied = tuple(
-        k for k in values if k != leader and k in eligible and not beaten[k]
-    )
+    tied = tuple(k for k in values if k != leader and k in eligible and not beaten[k])
     order = tuple(values)
     name = next(k for k in order if k == leader or k in tied)
     return Choice(

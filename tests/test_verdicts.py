@@ -267,36 +267,52 @@ def test_choose_properties(values):
     # nothing detectably beats the choice, and each simpler candidate is beaten by one
     for other, v in finals.items():
         if other != c.name:
-            row = {"schedule": c.name, "baseline": other, "metric": "val_loss",
-                   **paired_interval(np.subtract(finals[c.name], v))}
+            row = {
+                "schedule": c.name,
+                "baseline": other,
+                "metric": "val_loss",
+                **paired_interval(np.subtract(finals[c.name], v)),
+            }
             assert verdict(row).outcome != "worse"
     for k in simpler:
         assert c.beaten[k], k
         for by in c.beaten[k]:
-            row = {"schedule": k, "baseline": by, "metric": "val_loss",
-                   **paired_interval(np.subtract(finals[k], finals[by]))}
+            row = {
+                "schedule": k,
+                "baseline": by,
+                "metric": "val_loss",
+                **paired_interval(np.subtract(finals[k], finals[by])),
+            }
             assert verdict(row).outcome == "worse"
 
 
 def test_choose_passes_over_a_candidate_that_a_third_one_beats():
     # a is not separated from the leader b (b is noisy) but is detectably worse
     # than c on every seed: the leader-only rule would have picked a
-    finals = {"a": [0.52, 0.62, 0.42, 0.72], "c": [0.50, 0.60, 0.40, 0.70],
-              "b": [0.30, 0.80, 0.20, 0.60]}
+    finals = {
+        "a": [0.52, 0.62, 0.42, 0.72],
+        "c": [0.50, 0.60, 0.40, 0.70],
+        "b": [0.30, 0.80, 0.20, 0.60],
+    }
     c = choose(finals)
     assert c.leader == "b"
     assert c.verdicts["a"].outcome == "no difference detected"
     assert c.beaten == {"a": ("c",), "c": (), "b": ()}
     assert (c.name, c.tied, c.passed_over) == ("c", ("c",), ("a",))
-    assert c.reason.endswith("The rule passes over the simpler a: it is not "
-                             "detectably worse than b, but c detectably beats it.")
+    assert c.reason.endswith(
+        "The rule passes over the simpler a: it is not "
+        "detectably worse than b, but c detectably beats it."
+    )
     # without c, a is the choice again
     assert choose({"a": finals["a"], "b": finals["b"]}).name == "a"
 
 
 def test_choose_passed_over_when_the_leader_is_kept():
-    finals = {"a": [0.52, 0.62, 0.42, 0.72], "b": [0.30, 0.80, 0.20, 0.60],
-              "c": [0.50, 0.60, 0.40, 0.70]}
+    finals = {
+        "a": [0.52, 0.62, 0.42, 0.72],
+        "b": [0.30, 0.80, 0.20, 0.60],
+        "c": [0.50, 0.60, 0.40, 0.70],
+    }
     c = choose(finals)
     assert c.name == "b" and c.passed_over == ("a",)
     assert "so the rule keeps b" in c.reason and "passes over the simpler a" in c.reason
@@ -341,3 +357,25 @@ def test_choose_keeps_the_leader_when_no_tied_candidate_comes_first():
         "but it does not come before cosine in the rule's order (simplest first), so "
         "the rule keeps cosine."
     )
+
+
+def test_choice_pairs_says_who_beats_whom():
+    c = choose(
+        {
+            "a": [0.52, 0.62, 0.42, 0.72],
+            "c": [0.50, 0.60, 0.40, 0.70],
+            "b": [0.30, 0.80, 0.20, 0.60],
+        }
+    )
+    assert c.pairs.startswith("A has a higher validation loss than c. ")
+    assert "No candidate detectably beats c and b: 4 seeds" in c.pairs
+    clear = choose({"x": [1.0, 1.1, 1.2], "y": [0.5, 0.6, 0.7], "z": [0.4, 0.5, 0.6]})
+    assert clear.beaten["x"] == ("y", "z")
+    assert clear.pairs.startswith("X has a higher validation loss than y and z")
+    acc = choose({"x": [0.5, 0.6, 0.7], "y": [0.9, 0.91, 0.92]}, metric="val_accuracy")
+    assert acc.pairs == (
+        "X has a lower validation accuracy than y. Y is the only candidate none beats."
+    )
+    tie = choose({"x": [0.30, 0.32, 0.31], "y": [0.29, 0.33, 0.30]})
+    assert tie.pairs == "No candidate is detectably worse than another with 3 seeds."
+    assert choose({"only": [0.3, 0.2]}).pairs == "only is the only candidate."
