@@ -10,11 +10,11 @@ from __future__ import annotations
 from ..schedules.plateau import ReduceLROnPlateau, replay
 from . import engine
 
-#: The metric sequence and the settings of ``ch4.cuts``.
+#: The metric sequence and the settings of ``ch04-ex-cuts``.
 CUTS_METRICS = (1.0, 0.8, 0.8, 0.79, 0.8, 0.78, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7)
 CUTS_SETTINGS = {"factor": 0.5, "patience": 2, "threshold": 0.05, "cooldown": 1}
 
-#: The settings of ``ch4.max_cuts``.
+#: The settings of ``ch04-ex-max-cuts``.
 MAX_CUTS_SETTINGS = {"patience": 3, "cooldown": 2}
 
 
@@ -34,19 +34,13 @@ def _cut_epochs(metrics, **settings) -> list[float]:
 
 
 def _cuts() -> None:
-    """Register ``ch4.cuts``."""
+    """Register ``ch04-ex-cuts``."""
     metrics, settings = list(CUTS_METRICS), dict(CUTS_SETTINGS)
     expected = _cut_epochs(metrics, **settings)
     engine.register(
-        "ch4.cuts",
+        "ch04-ex-cuts",
         "numbers",
         expected,
-        prompt=(
-            f"ReduceLROnPlateau(lr=0.1, factor=0.5, patience=2, threshold=0.05,"
-            f" cooldown=1), mode 'min', relative threshold, receives the validation"
-            f" losses {metrics} at the end of epochs 1, 2, ...: after which epochs"
-            f" is the rate cut? (a list of epoch numbers)"
-        ),
         hint=(
             "an epoch improves only if its loss is below best·(1 − 0.05); the cut"
             " comes on the third bad epoch in a row; the epoch after a cut is not"
@@ -74,7 +68,7 @@ def _cuts() -> None:
 
 
 def _bounds() -> None:
-    """Register ``ch4.bounds``."""
+    """Register ``ch04-ex-bounds``."""
     tau = 0.05
     min_best, max_best, neg_best = 0.40, 0.90, -2.0
     expected = [
@@ -83,14 +77,9 @@ def _bounds() -> None:
         ReduceLROnPlateau(0.1, mode="max", threshold=tau).improvement_bound(neg_best),
     ]
     engine.register(
-        "ch4.bounds",
+        "ch04-ex-bounds",
         "numbers",
         expected,
-        prompt=(
-            f"threshold={tau:g}, threshold_mode='rel'. The value a metric must beat:"
-            f" (1) mode 'min', best {min_best:g}; (2) mode 'max', best {max_best:g};"
-            f" (3) mode 'max', best {neg_best:g}. Give the three numbers."
-        ),
         hint="write out the comparison is_better makes in each mode, and solve it.",
         rtol=1e-9,
         mistakes=[
@@ -113,15 +102,11 @@ def _bounds() -> None:
 
 
 def _mode() -> None:
-    """Register ``ch4.mode``."""
+    """Register ``ch04-ex-mode``."""
     engine.register(
-        "ch4.mode",
+        "ch04-ex-mode",
         "choice",
         "max",
-        prompt=(
-            "ReduceLROnPlateau monitors the validation accuracy. Which mode: 'min' or"
-            " 'max'?"
-        ),
         hint="which direction is an improvement of an accuracy?",
         choices=["min", "max"],
         mistakes=[
@@ -152,17 +137,12 @@ def max_cuts(epochs: int, patience: int, cooldown: int) -> int:
 
 
 def _max_cuts() -> None:
-    """Register ``ch4.max_cuts``."""
+    """Register ``ch04-ex-max-cuts``."""
     p, c = MAX_CUTS_SETTINGS["patience"], MAX_CUTS_SETTINGS["cooldown"]
     engine.register(
-        "ch4.max_cuts",
+        "ch04-ex-max-cuts",
         "function",
         lambda t: max_cuts(int(t), p, c),
-        prompt=(
-            f"With patience={p} and cooldown={c}, write n(E): the largest number of"
-            f" cuts ReduceLROnPlateau can make in E epochs (E = 0, 1, 2, ...),"
-            f" with min_lr=0 and eps=0."
-        ),
         hint=(
             "which epoch can be the first bad one? After a cut, how many epochs pass"
             " before the next?"
@@ -189,18 +169,13 @@ def _max_cuts() -> None:
 
 
 def _per_batch() -> None:
-    """Register ``ch4.per_batch``."""
+    """Register ``ch04-ex-per-batch``."""
     patience = 10
     first = _cut_epochs([1.0] * 40, patience=patience)[0]
     engine.register(
-        "ch4.per_batch",
+        "ch04-ex-per-batch",
         "number",
         first,
-        prompt=(
-            f"A loop calls scheduler.step(loss.item()) after every minibatch, with"
-            f" patience={patience}. After which update (counting from 1) can the"
-            f" first cut come at the earliest?"
-        ),
         hint="the first call always improves on the initial best.",
         atol=1e-9,
         mistakes=[
@@ -220,7 +195,7 @@ def _per_batch() -> None:
 
 
 def _fix_loop() -> None:
-    """Register ``ch4.fix_loop``."""
+    """Register ``ch04-ex-fix-loop``."""
     options = {
         "a": "call scheduler.step() without an argument, after every minibatch",
         "b": "call scheduler.step(val_loss) once per epoch, after validation",
@@ -228,11 +203,9 @@ def _fix_loop() -> None:
         "d": "keep stepping per minibatch, with patience multiplied by 50",
     }
     engine.register(
-        "ch4.fix_loop",
+        "ch04-ex-fix-loop",
         "choice",
         "b",
-        prompt="Which change fixes the loop? "
-        + "; ".join(f"({k}) {v}" for k, v in options.items()),
         hint="what should the metric measure, and how often is it measured?",
         choices=list(options),
         mistakes=[

@@ -56,6 +56,8 @@ import jupytext
 import nbformat
 import yaml
 
+from . import statements
+
 ROOT = Path(__file__).resolve().parents[2]
 GLUE_FILE = Path("book") / "_glue.json"
 
@@ -802,7 +804,7 @@ def twin_text(md: Path, previous: str | None = None, root: Path = ROOT) -> str:
     Cell ids are kept from ``previous`` (the current twin) for unchanged cells, and
     derived from the content for new ones, so that a regeneration gives a small diff.
     """
-    source = jupytext.read(md)
+    source = statements.read(md)
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": dict(source.metadata["kernelspec"]),
