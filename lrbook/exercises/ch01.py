@@ -1,4 +1,4 @@
-"""The answer key of chapter 1, gradient descent with a fixed step size (``"ch1.*"``).
+"""The answer key of chapter 1, gradient descent with a fixed step (``"ch01-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself.
@@ -24,7 +24,8 @@ def register() -> None:
 
 def _stability() -> None:
     """Register ``ch01-ex-stability``."""
-    a = 10.0  # f(x) = 5 x^2 = (a/2) x^2
+    c = 5.0  # f(x) = c x^2 = (a/2) x^2
+    a = 2.0 * c
     engine.register(
         "ch01-ex-stability",
         "number",
@@ -40,11 +41,12 @@ def _stability() -> None:
                 " oscillating.",
             ),
             (
-                2.0 / (a / 2),
-                "That takes a = 5, but the curvature of 5x² is f''(x) = 10.",
+                2.0 / c,
+                f"That takes a = {c:g}, but the curvature of {c:g}x² is"
+                f" f''(x) = {a:g}.",
             ),
         ],
-        params={"a": a, "f": "5x^2"},
+        params={"c": c},
     )
 
 
@@ -162,20 +164,24 @@ def _best_step() -> None:
 def _rosenbrock() -> None:
     """Register ``ch01-ex-rosenbrock``: what gradient descent does above 2/L there."""
     f = gd.rosenbrock()
-    lr = 1.01 * gd.stability_limit(f)
-    path = gd.descend(f, lr, steps=20000)
-    if path.diverged:
-        outcome = "diverges"
-    elif path.final_loss < 1e-12:
-        outcome = "converges"
-    else:
-        outcome = "two-cycle"
+    pct_small, pct_large, steps = 1, 5, 20000  # lr this many % above 2/L
+    outcomes = set()
+    for pct in (pct_small, pct_large):
+        path = gd.descend(f, (1.0 + pct / 100) * gd.stability_limit(f), steps=steps)
+        if path.diverged:
+            outcomes.add("diverges")
+        elif path.final_loss < 1e-12:
+            outcomes.add("converges")
+        else:
+            outcomes.add("two-cycle")
+    if len(outcomes) != 1:  # the statement asks for one outcome of both runs
+        raise RuntimeError(f"ch01-ex-rosenbrock: the two runs differ: {outcomes}")
     engine.register(
         "ch01-ex-rosenbrock",
         "choice",
-        outcome,
+        outcomes.pop(),
         choices=("diverges", "converges", "two-cycle"),
-        hint="run gd.descend(gd.rosenbrock(), lr, steps=20000) and print the last"
+        hint=f"run gd.descend(gd.rosenbrock(), lr, steps={steps}) and print the last"
         " three iterates.",
         mistakes=[
             (
@@ -189,5 +195,5 @@ def _rosenbrock() -> None:
                 " iterates.",
             ),
         ],
-        params={"lr_ratio": 1.01},
+        params={"pct_small": pct_small, "pct_large": pct_large, "steps": steps},
     )

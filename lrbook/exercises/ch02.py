@@ -1,4 +1,4 @@
-"""The answer key of chapter 2, step decay (``"ch2.*"``).
+"""The answer key of chapter 2, step decay (``"ch02-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself.
@@ -84,12 +84,15 @@ def _milestones() -> None:
             "step_size": step_size,
             "gamma": gamma,
             "epochs": epochs,
+            "last_epoch": epochs - 1,
         },
     )
 
 
 def _call_order() -> None:
-    """Register ``ch02-ex-call-order``."""
+    """Register ``ch02-ex-call-order`` (the worked solution predicts the rates of the
+    first ``updates`` updates of a ``StepLR`` stepped in the wrong order)."""
+    lr, step_size, gamma, updates = 1.0, 2, 0.5, 6
     engine.register(
         "ch02-ex-call-order",
         "choice",
@@ -105,12 +108,15 @@ def _call_order() -> None:
                 " about it).",
             )
         ],
+        params={"lr": lr, "step_size": step_size, "gamma": gamma, "updates": updates},
     )
 
 
 def _step_function() -> None:
-    """Register ``ch02-ex-step-function``."""
+    """Register ``ch02-ex-step-function`` (its part 2, per update on CIFAR-10, is
+    checked by the learner against ``lrbook.per_epoch``)."""
     lr, step_size, gamma = 0.1, 30, 0.1
+    n_train, batch_size = 50000, 128  # CIFAR-10's training set, minibatches
     engine.register(
         "ch02-ex-step-function",
         "function",
@@ -129,7 +135,14 @@ def _step_function() -> None:
                 " earlier.",
             ),
         ],
-        params={"lr": lr, "step_size": step_size, "gamma": gamma},
+        params={
+            "lr": lr,
+            "step_size": step_size,
+            "gamma": gamma,
+            "n_train": n_train,
+            "batch_size": batch_size,
+            "steps_per_epoch": math.ceil(n_train / batch_size),
+        },
     )
 
 
@@ -184,8 +197,8 @@ def _step_sum() -> None:
             (
                 step_sum(lr, step_size, gamma, (steps // step_size) * step_size),
                 "You left out the partial last stair:"
-                f" {steps - (steps // step_size) * step_size} updates at the fourth"
-                " rate.",
+                f" {steps - (steps // step_size) * step_size} updates at the rate"
+                f" α₀γ^{steps // step_size}.",
             ),
             (
                 step_sum(lr, step_size, gamma, steps + 1),
@@ -318,5 +331,4 @@ def _find_bugs() -> None:
                 "The checkpoint has no scheduler state: mistake 4.",
             ),
         ],
-        params={"answer": (1, 2, 4)},
     )

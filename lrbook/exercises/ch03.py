@@ -1,4 +1,4 @@
-"""The answer key of chapter 3, exponential decay (``"ch3.*"``).
+"""The answer key of chapter 3, exponential decay (``"ch03-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself.
@@ -127,13 +127,19 @@ def _staircase() -> None:
                 " constant between drops.",
             ),
         ],
-        params={"lr": lr, "gamma": gamma, "step_size": block},
+        params={
+            "lr": lr,
+            "gamma": gamma,
+            "step_size": block,
+            "agrees_at": [0, block, 2 * block],
+        },
     )
 
 
 def _exp_sum() -> None:
-    """Register ``ch03-ex-exp-sum`` (a derivation: a geometric series)."""
-    lr, gamma, steps = 0.1, 0.99, 500
+    """Register ``ch03-ex-exp-sum`` (a derivation: a geometric series; the worked
+    solution also finds when the sum reaches ``target_pct`` % of its limit)."""
+    lr, gamma, steps, target_pct = 0.1, 0.99, 500, 99
     total = lr * (1.0 - gamma**steps) / (1.0 - gamma)
     engine.register(
         "ch03-ex-exp-sum",
@@ -156,5 +162,5 @@ def _exp_sum() -> None:
                 "The first term is α₀ itself (γ⁰ = 1), not α₀γ.",
             ),
         ],
-        params={"lr": lr, "gamma": gamma, "steps": steps},
+        params={"lr": lr, "gamma": gamma, "steps": steps, "target_pct": target_pct},
     )

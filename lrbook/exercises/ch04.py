@@ -1,4 +1,4 @@
-"""The answer key of chapter 4, reduce on plateau (``"ch4.*"``).
+"""The answer key of chapter 4, reduce on plateau (``"ch04-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself
@@ -9,13 +9,6 @@ from __future__ import annotations
 
 from ..schedules.plateau import ReduceLROnPlateau, replay
 from . import engine
-
-#: The metric sequence and the settings of ``ch04-ex-cuts``.
-CUTS_METRICS = (1.0, 0.8, 0.8, 0.79, 0.8, 0.78, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7)
-CUTS_SETTINGS = {"factor": 0.5, "patience": 2, "threshold": 0.05, "cooldown": 1}
-
-#: The settings of ``ch04-ex-max-cuts``.
-MAX_CUTS_SETTINGS = {"patience": 3, "cooldown": 2}
 
 
 def register() -> None:
@@ -28,39 +21,42 @@ def register() -> None:
     _fix_loop()
 
 
-def _cut_epochs(metrics, **settings) -> list[float]:
-    trace = replay(ReduceLROnPlateau(0.1, **settings), metrics)
+def _cut_epochs(metrics, lr: float = 0.1, **settings) -> list[float]:
+    trace = replay(ReduceLROnPlateau(lr, **settings), metrics)
     return [float(c) for c in trace.cuts]
 
 
 def _cuts() -> None:
     """Register ``ch04-ex-cuts``."""
-    metrics, settings = list(CUTS_METRICS), dict(CUTS_SETTINGS)
+    metrics = [1.0, 0.8, 0.8, 0.79, 0.8, 0.78, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]
+    settings = dict(lr=0.1, factor=0.5, patience=2, threshold=0.05, cooldown=1)
+    tau, patience = settings["threshold"], settings["patience"]
     expected = _cut_epochs(metrics, **settings)
     engine.register(
         "ch04-ex-cuts",
         "numbers",
         expected,
         hint=(
-            "an epoch improves only if its loss is below best·(1 − 0.05); the cut"
-            " comes on the third bad epoch in a row; the epoch after a cut is not"
-            " counted."
+            f"an epoch improves only if its loss is below best·(1 − {tau:g});"
+            f" {patience} bad epochs in a row are tolerated, the next one brings the"
+            " cut; the epoch after a cut is not counted."
         ),
         atol=1e-9,
         mistakes=[
             (
                 _cut_epochs(metrics, **{**settings, "threshold": 0.0}),
                 "That counts every lower value as an improvement; with a relative"
-                " threshold of 0.05 a loss must fall below 95 % of the best.",
+                f" threshold of {tau:g} a loss must fall below {100 * (1 - tau):g} %"
+                " of the best.",
             ),
             (
                 _cut_epochs(metrics, **{**settings, "cooldown": 0}),
                 "That ignores the cooldown: the epoch after a cut is not counted.",
             ),
             (
-                _cut_epochs(metrics, **{**settings, "patience": 1}),
-                "With patience=2 two bad epochs are tolerated; the cut comes on"
-                " the third.",
+                _cut_epochs(metrics, **{**settings, "patience": patience - 1}),
+                f"With patience={patience}, {patience} bad epochs are tolerated; the"
+                " cut comes on the next one.",
             ),
         ],
         params={"metrics": metrics, **settings},
@@ -97,7 +93,12 @@ def _bounds() -> None:
                 "The signs are swapped: in min mode the metric must go *down*.",
             ),
         ],
-        params={"threshold": tau, "bests": [min_best, max_best, neg_best]},
+        params={
+            "threshold": tau,
+            "min_best": min_best,
+            "max_best": max_best,
+            "neg_best": neg_best,
+        },
     )
 
 
@@ -137,8 +138,9 @@ def max_cuts(epochs: int, patience: int, cooldown: int) -> int:
 
 
 def _max_cuts() -> None:
-    """Register ``ch04-ex-max-cuts``."""
-    p, c = MAX_CUTS_SETTINGS["patience"], MAX_CUTS_SETTINGS["cooldown"]
+    """Register ``ch04-ex-max-cuts`` (the worked solution also gives the lowest rate
+    from ``lr`` with the factor ``factor``)."""
+    p, c, lr, factor = 3, 2, 0.1, 0.1
     engine.register(
         "ch04-ex-max-cuts",
         "function",
@@ -164,7 +166,7 @@ def _max_cuts() -> None:
                 " first bad epoch is epoch 2.",
             ),
         ],
-        params={"patience": p, "cooldown": c},
+        params={"patience": p, "cooldown": c, "lr": lr, "factor": factor},
     )
 
 
@@ -196,18 +198,12 @@ def _per_batch() -> None:
 
 def _fix_loop() -> None:
     """Register ``ch04-ex-fix-loop``."""
-    options = {
-        "a": "call scheduler.step() without an argument, after every minibatch",
-        "b": "call scheduler.step(val_loss) once per epoch, after validation",
-        "c": "call scheduler.step(loss.item()) once per epoch, with the last batch",
-        "d": "keep stepping per minibatch, with patience multiplied by 50",
-    }
     engine.register(
         "ch04-ex-fix-loop",
         "choice",
         "b",
         hint="what should the metric measure, and how often is it measured?",
-        choices=list(options),
+        choices=["a", "b", "c", "d"],
         mistakes=[
             ("a", "ReduceLROnPlateau.step needs the metric: without it, TypeError."),
             (
@@ -221,5 +217,4 @@ def _fix_loop() -> None:
                 " ones cannot beat, and it measures training, not validation.",
             ),
         ],
-        params={"options": options},
     )

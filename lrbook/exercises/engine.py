@@ -275,8 +275,8 @@ def get(exercise_id: str) -> Exercise:
         ValueError: for an unknown id, listing the closest registered ids.
 
     Examples:
-        >>> get("ch01-ex-stability").params["a"]
-        10.0
+        >>> get("ch01-ex-contraction").params["a"]
+        4.0
         >>> get("ch01-ex-stabilty")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...

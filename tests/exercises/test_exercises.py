@@ -86,8 +86,8 @@ def test_every_classic_mistake_is_rejected_and_explained(exercise_id):
 
 def test_expected_answers_agree_with_lrbook():
     p = get("ch01-ex-stability").params
-    f = gd.quadratic_1d(p["a"])
-    assert f.loss(1.0) == 5.0  # the exercise's f(x) = 5 x^2
+    f = gd.quadratic_1d(2 * p["c"])
+    assert f.loss(1.0) == p["c"]  # the exercise's f(x) = c x^2
     limit = get("ch01-ex-stability").expected
     assert not gd.descend(f, 0.99 * limit, steps=2000).diverged
     assert gd.descend(f, 1.01 * limit, steps=2000).diverged
