@@ -1,4 +1,4 @@
-"""The answer key of chapter 5, cosine annealing and warm-up (``"ch5.*"``).
+"""The answer key of chapter 5, cosine annealing and warm-up (``"ch05-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself.
@@ -28,7 +28,8 @@ def register() -> None:
 
 def _cosine_rates() -> None:
     """Register ``ch05-ex-cosine-rates``."""
-    lr, t_max, eta_min, steps = 0.1, 100, 0.001, (25, 150)
+    lr, t_max, eta_min, t_before, t_after = 0.1, 100, 0.001, 25, 150
+    steps = (t_before, t_after)
     s = cosine_annealing(lr, t_max, eta_min)
     engine.register(
         "ch05-ex-cosine-rates",
@@ -51,7 +52,13 @@ def _cosine_rates() -> None:
                 " cosine spans lr − eta_min and is shifted up by eta_min.",
             ),
         ],
-        params={"lr": lr, "t_max": t_max, "eta_min": eta_min, "steps": steps},
+        params={
+            "lr": lr,
+            "t_max": t_max,
+            "eta_min": eta_min,
+            "t_before": t_before,
+            "t_after": t_after,
+        },
     )
 
 
@@ -184,6 +191,7 @@ def _jump() -> None:
             "start_factor": start_factor,
             "total_iters": ramp_iters,
             "milestone": milestone,
+            "t_before": milestone - 1,
             "t_max": t_max,
         },
     )

@@ -1,5 +1,5 @@
 """The answer key of chapter 6, cyclic rates, the range test and one-cycle
-(``"ch6.*"``).
+(``"ch06-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself.
@@ -63,12 +63,12 @@ def _triangular2() -> None:
 
 def _exp_range() -> None:
     """Register ``ch06-ex-exp-range``."""
-    peak, up, gamma, k = 0.1, 10, 0.99, 3
+    base, peak, up, gamma, k = 0.0, 0.1, 10, 0.99, 3
     t = (k - 1) * 2 * up + up
     engine.register(
         "ch06-ex-exp-range",
         "number",
-        cyclic(0.0, peak, up, mode="exp_range", gamma=gamma)(t),
+        cyclic(base, peak, up, mode="exp_range", gamma=gamma)(t),
         hint="which update is the top of that cycle? exp_range scales by γ to the"
         " power of that update's number.",
         rtol=1e-9,
@@ -85,7 +85,13 @@ def _exp_range() -> None:
             ),
             (peak, "The amplitude shrinks: the peak is max_lr only at t = 0."),
         ],
-        params={"max_lr": peak, "step_size_up": up, "gamma": gamma, "cycle": k},
+        params={
+            "base_lr": base,
+            "max_lr": peak,
+            "step_size_up": up,
+            "gamma": gamma,
+            "cycle": k,
+        },
     )
 
 
@@ -95,13 +101,14 @@ def _range_read() -> None:
     slope = np.gradient(range_curve(fine), np.log10(fine))
     steepest = float(fine[np.argmin(slope)])
     minimum = float(fine[np.argmin(range_curve(fine))])
+    rtol = 0.5
     engine.register(
         "ch06-ex-range-read",
         "number",
         steepest,
         hint="look for the steepest part of the curve on the log axis, not the"
         " lowest point.",
-        rtol=0.5,
+        rtol=rtol,
         mistakes=[
             (minimum, "That is the minimum of the curve, not its steepest descent."),
             (
@@ -111,9 +118,11 @@ def _range_read() -> None:
             ),
         ],
         params={
-            "lrs": RANGE_LRS.tolist(),
-            "losses": range_curve().tolist(),
-            "minimum": minimum,
+            "tolerance_percent": 100 * rtol,
+            # Data for the chapter's plot and for the tests, not for the statement:
+            "_lrs": RANGE_LRS.tolist(),
+            "_losses": range_curve().tolist(),
+            "_minimum": minimum,
         },
     )
 
@@ -121,7 +130,8 @@ def _range_read() -> None:
 def _momentum_at() -> None:
     """Register ``ch06-ex-momentum``."""
     total, pct, t = 1000, 0.25, 600
-    m = one_cycle_momentum(total, pct_start=pct)
+    m = one_cycle_momentum(total, pct_start=pct)  # PyTorch's default momenta
+    low, high = m.params["base_momentum"], m.params["max_momentum"]
     start = pct * total - 1
     p = (t - start) / (total - 1 - start)
     engine.register(
@@ -129,17 +139,26 @@ def _momentum_at() -> None:
         "number",
         m(t),
         hint="the anneal phase starts at step pct_start·T − 1; the momentum rises"
-        " back from 0.85 to 0.95 along half a cosine.",
+        f" back from {low:g} to {high:g} along half a cosine.",
         rtol=1e-9,
         mistakes=[
-            (0.85 + 0.1 * p, "That is the linear anneal; the default is 'cos'."),
             (
-                0.95 - 0.1 * 0.5 * (1 - np.cos(np.pi * p)),
+                low + (high - low) * p,
+                "That is the linear anneal; the default is 'cos'.",
+            ),
+            (
+                high - (high - low) * 0.5 * (1 - np.cos(np.pi * p)),
                 "The momentum moves against the rate: in the anneal it rises back to"
                 " max_momentum.",
             ),
         ],
-        params={"total_steps": total, "pct_start": pct, "t": t},
+        params={
+            "total_steps": total,
+            "pct_start": pct,
+            "base_momentum": low,
+            "max_momentum": high,
+            "t": t,
+        },
     )
 
 

@@ -1,4 +1,4 @@
-"""The answer key of chapter 7, choosing a schedule (``"ch7.*"``).
+"""The answer key of chapter 7, choosing a schedule (``"ch07-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself
@@ -79,7 +79,9 @@ def _inverse_sqrt() -> None:
 
 def _weight_decay() -> None:
     """Register ``ch07-ex-weight-decay``."""
-    lr, wd, theta, eps = 0.01, 1e-4, 2.0, 1e-8
+    # λ and ε are powers of ten, and the statement writes them so: 10^-4, 10^-8.
+    lr, log10_wd, theta, log10_eps = 0.01, -4, 2.0, -8
+    wd, eps = 10.0**log10_wd, 10.0**log10_eps
     g = wd * theta
     expected = [lr * g, lr * g / (g + eps), lr * wd * theta]
     engine.register(
@@ -100,7 +102,12 @@ def _weight_decay() -> None:
                 " step.",
             ),
         ],
-        params={"lr": lr, "weight_decay": wd, "theta": theta, "eps": eps},
+        params={
+            "lr": lr,
+            "log10_weight_decay": log10_wd,
+            "theta": theta,
+            "log10_eps": log10_eps,
+        },
     )
 
 

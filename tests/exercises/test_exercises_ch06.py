@@ -28,6 +28,6 @@ def test_range_read_is_the_steepest_descent_within_half():
     assert 2e-3 < e.expected < 5e-3
     assert check("ch06-ex-range-read", 1.4 * e.expected, show=False).ok
     assert check("ch06-ex-range-read", 0.6 * e.expected, show=False).ok
-    assert not check("ch06-ex-range-read", e.params["minimum"], show=False).ok
-    lrs = np.array(e.params["lrs"])
-    assert np.allclose(e.params["losses"], range_curve(lrs))
+    assert not check("ch06-ex-range-read", e.params["_minimum"], show=False).ok
+    lrs = np.array(e.params["_lrs"])
+    assert np.allclose(e.params["_losses"], range_curve(lrs))

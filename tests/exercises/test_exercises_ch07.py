@@ -54,8 +54,9 @@ def test_inverse_sqrt_rates_are_pytorchs_lambda_lr():
 
 def one_step_decrease(opt_class, p) -> float:
     w = torch.tensor([p["theta"]], dtype=torch.float64, requires_grad=True)
-    kwargs = {"eps": p["eps"]} if opt_class is not torch.optim.SGD else {}
-    opt = opt_class([w], lr=p["lr"], weight_decay=p["weight_decay"], **kwargs)
+    eps, weight_decay = 10.0 ** p["log10_eps"], 10.0 ** p["log10_weight_decay"]
+    kwargs = {"eps": eps} if opt_class is not torch.optim.SGD else {}
+    opt = opt_class([w], lr=p["lr"], weight_decay=weight_decay, **kwargs)
     w.grad = torch.zeros(1, dtype=torch.float64)
     opt.step()
     return p["theta"] - w.item()
