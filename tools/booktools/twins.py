@@ -180,9 +180,9 @@ def _front_matter_split(text: str) -> str:
 
 
 def _markdown_of(path: Path) -> str:
-    """The Markdown of a page (code cells left out)."""
+    """The Markdown of a page (code cells left out; exercise statements filled)."""
     if is_notebook(path):
-        nb = jupytext.read(path)
+        nb = statements.read(path)
         return "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     if path.suffix == ".md":
         return _front_matter_split(path.read_text(encoding="utf-8"))
