@@ -1,17 +1,17 @@
 r"""Automatic checks for the book's exercises: immediate feedback, never the solution.
 
-Each exercise has an id such as ``"ch1.stability"``. In a notebook, a student calls
+Each exercise has an id such as ``"ch01-ex-stability"``. In a notebook, a student calls
 :func:`check` with the id and an answer, and gets a green or red box saying whether
 the answer is correct, with a hint when it is not (and a specific explanation when the
 answer is a classic mistake, e.g. :math:`1/L` instead of :math:`2/L`):
 
     >>> from lrbook.exercises import check
-    >>> r = check("ch1.stability", 0.2)
-    ✓ ch1.stability: correct.
+    >>> r = check("ch01-ex-stability", 0.2)
+    ✓ ch01-ex-stability: correct.
     >>> r.ok
     True
-    >>> r = check("ch1.stability", 0.1)  # doctest: +ELLIPSIS
-    ✗ ch1.stability: not correct. That is 1/L, ...
+    >>> r = check("ch01-ex-stability", 0.1)  # doctest: +ELLIPSIS
+    ✗ ch01-ex-stability: not correct. That is 1/L, ...
 
 Answers come in four kinds:
 
@@ -24,7 +24,8 @@ Answers come in four kinds:
 The expected answers are computed with :mod:`lrbook` itself wherever possible, so the
 exercises always agree with the code the chapters show. New exercises are added with
 :func:`register`; :func:`exercise_ids` lists them and :func:`get` returns one, whose
-``prompt`` and ``params`` a chapter can print or glue into its text.
+``params`` the statement on the page quotes (the book's build fills ``{{name}}`` in
+an exercise's text with them: the numbers exist once, in the answer key).
 
 The package holds the marking engine (:mod:`lrbook.exercises.engine`) and one answer
 key per chapter (:mod:`lrbook.exercises.ch01`, ``ch02``, ...), each imported the first

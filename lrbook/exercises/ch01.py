@@ -1,4 +1,4 @@
-"""The answer key of chapter 1, gradient descent with a fixed step size (``"ch1.*"``).
+"""The answer key of chapter 1, gradient descent with a fixed step (``"ch01-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself.
@@ -23,17 +23,13 @@ def register() -> None:
 
 
 def _stability() -> None:
-    """Register ``ch1.stability``."""
-    a = 10.0  # f(x) = 5 x^2 = (a/2) x^2
+    """Register ``ch01-ex-stability``."""
+    c = 5.0  # f(x) = c x^2 = (a/2) x^2
+    a = 2.0 * c
     engine.register(
-        "ch1.stability",
+        "ch01-ex-stability",
         "number",
         gd.stability_limit(gd.quadratic_1d(a)),
-        prompt=(
-            "Gradient descent on f(x) = 5x²: the largest fixed learning rate α for"
-            " which the iterates converge (the limit: at this α and above they no"
-            " longer do)."
-        ),
         hint="write one step as x_{t+1} = (1 − αa) x_t with the curvature a = f''(x);"
         " for which α is |1 − αa| < 1?",
         rtol=1e-3,
@@ -45,25 +41,22 @@ def _stability() -> None:
                 " oscillating.",
             ),
             (
-                2.0 / (a / 2),
-                "That takes a = 5, but the curvature of 5x² is f''(x) = 10.",
+                2.0 / c,
+                f"That takes a = {c:g}, but the curvature of {c:g}x² is"
+                f" f''(x) = {a:g}.",
             ),
         ],
-        params={"a": a, "f": "5x^2"},
+        params={"c": c},
     )
 
 
 def _contraction() -> None:
-    """Register ``ch1.contraction``."""
+    """Register ``ch01-ex-contraction``."""
     a, lr = 4.0, 0.3
     engine.register(
-        "ch1.contraction",
+        "ch01-ex-contraction",
         "number",
         gd.contraction_factor(a, lr),
-        prompt=(
-            f"On f(x) = (a/2)x² with a = {a:g} and α = {lr:g}: the factor by which"
-            " |x| is multiplied at every step of gradient descent."
-        ),
         hint="substitute f'(x) = a x into the update x ← x − α f'(x).",
         rtol=1e-6,
         atol=1e-12,
@@ -87,18 +80,13 @@ def _regime(a: float, lr: float) -> str:
 
 
 def _regime_choice() -> None:
-    """Register ``ch1.regime``."""
+    """Register ``ch01-ex-regime``."""
     a, lr = 4.0, 0.4
     engine.register(
-        "ch1.regime",
+        "ch01-ex-regime",
         "choice",
         _regime(a, lr),
         choices=("monotone", "oscillating", "divergent"),
-        prompt=(
-            f"Gradient descent on f(x) = (a/2)x² with a = {a:g} and α = {lr:g}: do the"
-            " iterates converge monotonically ('monotone'), converge while changing"
-            " sign ('oscillating'), or diverge ('divergent')?"
-        ),
         hint="compute the factor 1 − αa of x_{t+1} = (1 − αa) x_t: its sign and its"
         " size decide.",
         mistakes=[
@@ -110,18 +98,13 @@ def _regime_choice() -> None:
 
 
 def _noise_floor() -> None:
-    """Register ``ch1.noise_floor``."""
+    """Register ``ch01-ex-noise-floor``."""
     a, lr, sigma = 1.0, 0.3, 2.0
     floor = gd.noise_floor(a, lr, sigma)
     engine.register(
-        "ch1.noise_floor",
+        "ch01-ex-noise-floor",
         "number",
         floor,
-        prompt=(
-            f"SGD on f(x) = (a/2)x² with a = {a:g}, a fixed α = {lr:g} and gradient"
-            f" noise of standard deviation σ = {sigma:g}: the stationary value of"
-            " E[x²]."
-        ),
         hint="square x_{t+1} = (1 − αa) x_t − ασξ_t, take expectations (ξ_t is"
         " independent of x_t, with mean 0 and variance 1) and look for the fixed"
         " point.",
@@ -147,18 +130,13 @@ def _noise_floor() -> None:
 
 
 def _best_step() -> None:
-    """Register ``ch1.best_step``: the derivation of alpha* = 2/(L + mu)."""
+    """Register ``ch01-ex-best-step``: the derivation of alpha* = 2/(L + mu)."""
     big, small = 9.0, 1.0  # f(x, y) = (9 x^2 + y^2) / 2
     f = gd.quadratic(eigenvalues=[small, big])
     engine.register(
-        "ch1.best_step",
+        "ch01-ex-best-step",
         "numbers",
         [2.0 / (f.L + f.mu), (f.kappa - 1.0) / (f.kappa + 1.0)],
-        prompt=(
-            f"Gradient descent on f(x, y) = (9x² + y²)/2 (L = {big:g}, μ = {small:g}):"
-            " the fixed rate α* that minimises ρ(α) = max(|1 − αμ|, |1 − αL|), and"
-            " ρ(α*), as [alpha_star, rho_star]."
-        ),
         hint="|1 − αμ| falls and |1 − αL| rises with α: the maximum is smallest"
         " where 1 − αμ = αL − 1.",
         rtol=1e-4,
@@ -184,27 +162,26 @@ def _best_step() -> None:
 
 
 def _rosenbrock() -> None:
-    """Register ``ch1.rosenbrock``: what gradient descent does above 2/L there."""
+    """Register ``ch01-ex-rosenbrock``: what gradient descent does above 2/L there."""
     f = gd.rosenbrock()
-    lr = 1.01 * gd.stability_limit(f)
-    path = gd.descend(f, lr, steps=20000)
-    if path.diverged:
-        outcome = "diverges"
-    elif path.final_loss < 1e-12:
-        outcome = "converges"
-    else:
-        outcome = "two-cycle"
+    pct_small, pct_large, steps = 1, 5, 20000  # lr this many % above 2/L
+    outcomes = set()
+    for pct in (pct_small, pct_large):
+        path = gd.descend(f, (1.0 + pct / 100) * gd.stability_limit(f), steps=steps)
+        if path.diverged:
+            outcomes.add("diverges")
+        elif path.final_loss < 1e-12:
+            outcomes.add("converges")
+        else:
+            outcomes.add("two-cycle")
+    if len(outcomes) != 1:  # the statement asks for one outcome of both runs
+        raise RuntimeError(f"ch01-ex-rosenbrock: the two runs differ: {outcomes}")
     engine.register(
-        "ch1.rosenbrock",
+        "ch01-ex-rosenbrock",
         "choice",
-        outcome,
+        outcomes.pop(),
         choices=("diverges", "converges", "two-cycle"),
-        prompt=(
-            "Gradient descent on the Rosenbrock function from (−1.2, 1) with a rate"
-            " 1 % or 5 % above 2/L (L the largest curvature at the minimum): does it"
-            " diverge, converge, or end in a two-cycle?"
-        ),
-        hint="run gd.descend(gd.rosenbrock(), lr, steps=20000) and print the last"
+        hint=f"run gd.descend(gd.rosenbrock(), lr, steps={steps}) and print the last"
         " three iterates.",
         mistakes=[
             (
@@ -218,5 +195,5 @@ def _rosenbrock() -> None:
                 " iterates.",
             ),
         ],
-        params={"lr_ratio": 1.01},
+        params={"pct_small": pct_small, "pct_large": pct_large, "steps": steps},
     )

@@ -1,4 +1,4 @@
-"""The answer key of chapter 2, step decay (``"ch2.*"``).
+"""The answer key of chapter 2, step decay (``"ch02-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself.
@@ -26,17 +26,13 @@ def register() -> None:
 
 
 def _step_rate() -> None:
-    """Register ``ch2.step_rate``."""
+    """Register ``ch02-ex-step-rate``."""
     lr, step_size, gamma, t = 0.1, 30, 0.1, 90
     s = step_decay(lr, step_size, gamma)
     engine.register(
-        "ch2.step_rate",
+        "ch02-ex-step-rate",
         "number",
         s(t),
-        prompt=(
-            f"StepLR with lr = {lr:g}, step_size = {step_size} and gamma = {gamma:g}:"
-            f" the learning rate at epoch e = {t} (epochs counted from 0)."
-        ),
         hint="the rate of epoch e is α₀ γ^⌊e/Δ⌋ with Δ = step_size: count the drops"
         " that have happened by epoch e.",
         rtol=1e-6,
@@ -56,19 +52,14 @@ def _step_rate() -> None:
 
 
 def _milestones() -> None:
-    """Register ``ch2.milestones``."""
+    """Register ``ch02-ex-milestones``."""
     lr, step_size, gamma, epochs = 0.1, 25, 0.5, 100
     s = step_decay(lr, step_size, gamma)
     changes = np.flatnonzero(np.diff(s(np.arange(epochs)))) + 1
     engine.register(
-        "ch2.milestones",
+        "ch02-ex-milestones",
         "numbers",
         tuple(int(m) for m in changes),
-        prompt=(
-            f"The MultiStepLR milestones that reproduce StepLR(lr={lr:g},"
-            f" step_size={step_size}, gamma={gamma:g}) over {epochs} epochs"
-            f" (e = 0, …, {epochs - 1})."
-        ),
         hint="list the epochs e at which the StepLR rate changes; MultiStepLR drops"
         " the rate at each milestone t_i, so the new rate holds from epoch t_i on.",
         rtol=0.0,
@@ -93,21 +84,20 @@ def _milestones() -> None:
             "step_size": step_size,
             "gamma": gamma,
             "epochs": epochs,
+            "last_epoch": epochs - 1,
         },
     )
 
 
 def _call_order() -> None:
-    """Register ``ch2.call_order``."""
+    """Register ``ch02-ex-call-order`` (the worked solution predicts the rates of the
+    first ``updates`` updates of a ``StepLR`` stepped in the wrong order)."""
+    lr, step_size, gamma, updates = 1.0, 2, 0.5, 6
     engine.register(
-        "ch2.call_order",
+        "ch02-ex-call-order",
         "choice",
         "optimizer.step",
         choices=("optimizer.step", "scheduler.step"),
-        prompt=(
-            "In each iteration of a PyTorch training loop, which call comes first:"
-            " 'optimizer.step' or 'scheduler.step'?"
-        ),
         hint="the optimizer uses the rate in effect now; the scheduler then prepares"
         " the rate of the next update.",
         mistakes=[
@@ -118,21 +108,19 @@ def _call_order() -> None:
                 " about it).",
             )
         ],
+        params={"lr": lr, "step_size": step_size, "gamma": gamma, "updates": updates},
     )
 
 
 def _step_function() -> None:
-    """Register ``ch2.step_function``."""
+    """Register ``ch02-ex-step-function`` (its part 2, per update on CIFAR-10, is
+    checked by the learner against ``lrbook.per_epoch``)."""
     lr, step_size, gamma = 0.1, 30, 0.1
+    n_train, batch_size = 50000, 128  # CIFAR-10's training set, minibatches
     engine.register(
-        "ch2.step_function",
+        "ch02-ex-step-function",
         "function",
         step_decay(lr, step_size, gamma),
-        prompt=(
-            f"Write StepLR(lr={lr:g}, step_size={step_size}, gamma={gamma:g}) as a"
-            " Python function of the step t (an int >= 0) that returns the learning"
-            " rate."
-        ),
         hint="α_t = α₀ γ^⌊t/Δ⌋ with Δ = step_size; in Python, ⌊t/Δ⌋ is t // step_size.",
         rtol=1e-9,
         mistakes=[
@@ -147,7 +135,14 @@ def _step_function() -> None:
                 " earlier.",
             ),
         ],
-        params={"lr": lr, "step_size": step_size, "gamma": gamma},
+        params={
+            "lr": lr,
+            "step_size": step_size,
+            "gamma": gamma,
+            "n_train": n_train,
+            "batch_size": batch_size,
+            "steps_per_epoch": math.ceil(n_train / batch_size),
+        },
     )
 
 
@@ -183,18 +178,13 @@ def step_sum(lr: float, step_size: int, gamma: float, steps: int) -> float:
 
 
 def _step_sum() -> None:
-    """Register ``ch2.step_sum`` (a derivation: the sum of a staircase)."""
+    """Register ``ch02-ex-step-sum`` (a derivation: the sum of a staircase)."""
     lr, step_size, gamma, steps = 0.1, 30, 0.1, 100
     total = step_sum(lr, step_size, gamma, steps)
     engine.register(
-        "ch2.step_sum",
+        "ch02-ex-step-sum",
         "number",
         total,
-        prompt=(
-            f"StepLR with lr = {lr:g}, step_size = {step_size}, gamma = {gamma:g},"
-            f" stepped once per update: the sum of the rates of the first {steps}"
-            f" updates, t = 0, …, {steps - 1}."
-        ),
         hint="count the full stairs of width step_size and the partial last stair;"
         " the full stairs form a geometric series.",
         rtol=1e-6,
@@ -207,8 +197,8 @@ def _step_sum() -> None:
             (
                 step_sum(lr, step_size, gamma, (steps // step_size) * step_size),
                 "You left out the partial last stair:"
-                f" {steps - (steps // step_size) * step_size} updates at the fourth"
-                " rate.",
+                f" {steps - (steps // step_size) * step_size} updates at the rate"
+                f" α₀γ^{steps // step_size}.",
             ),
             (
                 step_sum(lr, step_size, gamma, steps + 1),
@@ -279,19 +269,13 @@ def best_drop_continuous(
 
 
 def _best_drop() -> None:
-    """Register ``ch2.best_drop`` (a derivation on the noisy quadratic)."""
+    """Register ``ch02-ex-best-drop`` (a derivation on the noisy quadratic)."""
     lr, gamma, steps, a, sigma, x0 = 0.5, 0.1, 40, 1.0, 1.0, 10.0
     best = best_drop_time(lr, gamma, steps, a=a, sigma=sigma, x0=x0)
     engine.register(
-        "ch2.best_drop",
+        "ch02-ex-best-drop",
         "number",
         float(best),
-        prompt=(
-            f"SGD on f = x²/2 (a = {a:g}) with gradient noise σ = {sigma:g}, from"
-            f" x₀ = {x0:g}, for T = {steps} updates at α = {lr:g}, divided by"
-            f" {1 / gamma:g} once at update t₁ (MultiStepLR(milestones=[t₁])). Which"
-            " t₁ gives the lowest expected loss E[f(x_T)]?"
-        ),
         hint="after the drop, the excess over the small rate's floor shrinks by"
         " (1 − γαa)² per update; before it, the distance to the large rate's floor"
         " shrinks by (1 − αa)².",
@@ -318,17 +302,11 @@ def _best_drop() -> None:
 
 
 def _find_bugs() -> None:
-    """Register ``ch2.find_bugs``: which of the four classic mistakes a loop makes."""
+    """Register ``ch02-ex-find-bugs``: which of four classic mistakes a loop makes."""
     engine.register(
-        "ch2.find_bugs",
+        "ch02-ex-find-bugs",
         "numbers",
         (1, 2, 4),
-        prompt=(
-            "The numbers of the chapter's four classic mistakes (1 scheduler before"
-            " optimizer, 2 get_lr(), 3 per-batch stepping of a per-epoch recipe,"
-            " 4 resuming without the scheduler's state) that the loop makes, in"
-            " increasing order."
-        ),
         hint="read where scheduler.step() is called, what is logged, and what the"
         " checkpoint contains.",
         rtol=0.0,
@@ -353,5 +331,4 @@ def _find_bugs() -> None:
                 "The checkpoint has no scheduler state: mistake 4.",
             ),
         ],
-        params={"answer": (1, 2, 4)},
     )

@@ -1,4 +1,4 @@
-"""The answer key of chapter 3, exponential decay (``"ch3.*"``).
+"""The answer key of chapter 3, exponential decay (``"ch03-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself.
@@ -22,17 +22,13 @@ def register() -> None:
 
 
 def _gamma() -> None:
-    """Register ``ch3.gamma``."""
+    """Register ``ch03-ex-gamma``."""
     lr, final_lr, steps = 0.1, 0.001, 100
     gamma = gamma_for(lr, final_lr, steps)
     engine.register(
-        "ch3.gamma",
+        "ch03-ex-gamma",
         "number",
         gamma,
-        prompt=(
-            f"The ExponentialLR gamma that takes the learning rate from {lr:g} to"
-            f" {final_lr:g} in {steps} steps (α_{steps} = {final_lr:g})."
-        ),
         hint=f"α_t = α_0 γ^t; set t = {steps} and solve for γ.",
         rtol=1e-5,
         mistakes=[
@@ -58,16 +54,12 @@ def _gamma() -> None:
 
 
 def _half_life() -> None:
-    """Register ``ch3.half_life``."""
+    """Register ``ch03-ex-half-life``."""
     gamma = 0.99
     engine.register(
-        "ch3.half_life",
+        "ch03-ex-half-life",
         "number",
         half_life(gamma),
-        prompt=(
-            f"ExponentialLR with gamma = {gamma:g}: after how many steps has the"
-            " learning rate halved? (The exact half-life, a real number.)"
-        ),
         hint="solve γ^h = 1/2 for h with logarithms.",
         rtol=1e-3,
         mistakes=[
@@ -92,16 +84,12 @@ def _half_life() -> None:
 
 
 def _exp_function() -> None:
-    """Register ``ch3.exp_function``."""
+    """Register ``ch03-ex-exp-function``."""
     lr, gamma = 0.1, 0.95
     engine.register(
-        "ch3.exp_function",
+        "ch03-ex-exp-function",
         "function",
         exponential_decay(lr, gamma),
-        prompt=(
-            f"Write ExponentialLR(lr={lr:g}, gamma={gamma:g}) as a Python function of"
-            " the step t (an int >= 0) that returns the learning rate."
-        ),
         hint="the rate is multiplied by γ at every step, starting from lr at t = 0.",
         rtol=1e-9,
         mistakes=[
@@ -119,17 +107,12 @@ def _exp_function() -> None:
 
 
 def _staircase() -> None:
-    """Register ``ch3.staircase``."""
+    """Register ``ch03-ex-staircase``."""
     lr, gamma, block = 0.1, 0.99, 10
     engine.register(
-        "ch3.staircase",
+        "ch03-ex-staircase",
         "function",
         step_decay(lr, block, gamma**block),
-        prompt=(
-            f"Write the staircase form of ExponentialLR(lr={lr:g}, gamma={gamma:g}):"
-            f" a function of t that equals it at t = 0, {block}, {2 * block}, … and"
-            f" stays constant in between (a StepLR with step_size={block})."
-        ),
         hint=f"one drop of the staircase replaces {block} steps of exponential decay.",
         rtol=1e-9,
         mistakes=[
@@ -144,22 +127,24 @@ def _staircase() -> None:
                 " constant between drops.",
             ),
         ],
-        params={"lr": lr, "gamma": gamma, "step_size": block},
+        params={
+            "lr": lr,
+            "gamma": gamma,
+            "step_size": block,
+            "agrees_at": [0, block, 2 * block],
+        },
     )
 
 
 def _exp_sum() -> None:
-    """Register ``ch3.exp_sum`` (a derivation: a geometric series)."""
-    lr, gamma, steps = 0.1, 0.99, 500
+    """Register ``ch03-ex-exp-sum`` (a derivation: a geometric series; the worked
+    solution also finds when the sum reaches ``target_pct`` % of its limit)."""
+    lr, gamma, steps, target_pct = 0.1, 0.99, 500, 99
     total = lr * (1.0 - gamma**steps) / (1.0 - gamma)
     engine.register(
-        "ch3.exp_sum",
+        "ch03-ex-exp-sum",
         "number",
         total,
-        prompt=(
-            f"ExponentialLR with lr = {lr:g} and gamma = {gamma:g}: the sum of the"
-            f" rates of the first {steps} updates, t = 0, …, {steps - 1}."
-        ),
         hint="a geometric series: multiply the sum by γ and subtract.",
         rtol=1e-6,
         mistakes=[
@@ -177,5 +162,5 @@ def _exp_sum() -> None:
                 "The first term is α₀ itself (γ⁰ = 1), not α₀γ.",
             ),
         ],
-        params={"lr": lr, "gamma": gamma, "steps": steps},
+        params={"lr": lr, "gamma": gamma, "steps": steps, "target_pct": target_pct},
     )

@@ -1,4 +1,4 @@
-"""The answer key of chapter 4, reduce on plateau (``"ch4.*"``).
+"""The answer key of chapter 4, reduce on plateau (``"ch04-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself
@@ -9,13 +9,6 @@ from __future__ import annotations
 
 from ..schedules.plateau import ReduceLROnPlateau, replay
 from . import engine
-
-#: The metric sequence and the settings of ``ch4.cuts``.
-CUTS_METRICS = (1.0, 0.8, 0.8, 0.79, 0.8, 0.78, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7)
-CUTS_SETTINGS = {"factor": 0.5, "patience": 2, "threshold": 0.05, "cooldown": 1}
-
-#: The settings of ``ch4.max_cuts``.
-MAX_CUTS_SETTINGS = {"patience": 3, "cooldown": 2}
 
 
 def register() -> None:
@@ -28,45 +21,42 @@ def register() -> None:
     _fix_loop()
 
 
-def _cut_epochs(metrics, **settings) -> list[float]:
-    trace = replay(ReduceLROnPlateau(0.1, **settings), metrics)
+def _cut_epochs(metrics, lr: float = 0.1, **settings) -> list[float]:
+    trace = replay(ReduceLROnPlateau(lr, **settings), metrics)
     return [float(c) for c in trace.cuts]
 
 
 def _cuts() -> None:
-    """Register ``ch4.cuts``."""
-    metrics, settings = list(CUTS_METRICS), dict(CUTS_SETTINGS)
+    """Register ``ch04-ex-cuts``."""
+    metrics = [1.0, 0.8, 0.8, 0.79, 0.8, 0.78, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]
+    settings = dict(lr=0.1, factor=0.5, patience=2, threshold=0.05, cooldown=1)
+    tau, patience = settings["threshold"], settings["patience"]
     expected = _cut_epochs(metrics, **settings)
     engine.register(
-        "ch4.cuts",
+        "ch04-ex-cuts",
         "numbers",
         expected,
-        prompt=(
-            f"ReduceLROnPlateau(lr=0.1, factor=0.5, patience=2, threshold=0.05,"
-            f" cooldown=1), mode 'min', relative threshold, receives the validation"
-            f" losses {metrics} at the end of epochs 1, 2, ...: after which epochs"
-            f" is the rate cut? (a list of epoch numbers)"
-        ),
         hint=(
-            "an epoch improves only if its loss is below best·(1 − 0.05); the cut"
-            " comes on the third bad epoch in a row; the epoch after a cut is not"
-            " counted."
+            f"an epoch improves only if its loss is below best·(1 − {tau:g});"
+            f" {patience} bad epochs in a row are tolerated, the next one brings the"
+            " cut; the epoch after a cut is not counted."
         ),
         atol=1e-9,
         mistakes=[
             (
                 _cut_epochs(metrics, **{**settings, "threshold": 0.0}),
                 "That counts every lower value as an improvement; with a relative"
-                " threshold of 0.05 a loss must fall below 95 % of the best.",
+                f" threshold of {tau:g} a loss must fall below {100 * (1 - tau):g} %"
+                " of the best.",
             ),
             (
                 _cut_epochs(metrics, **{**settings, "cooldown": 0}),
                 "That ignores the cooldown: the epoch after a cut is not counted.",
             ),
             (
-                _cut_epochs(metrics, **{**settings, "patience": 1}),
-                "With patience=2 two bad epochs are tolerated; the cut comes on"
-                " the third.",
+                _cut_epochs(metrics, **{**settings, "patience": patience - 1}),
+                f"With patience={patience}, {patience} bad epochs are tolerated; the"
+                " cut comes on the next one.",
             ),
         ],
         params={"metrics": metrics, **settings},
@@ -74,7 +64,7 @@ def _cuts() -> None:
 
 
 def _bounds() -> None:
-    """Register ``ch4.bounds``."""
+    """Register ``ch04-ex-bounds``."""
     tau = 0.05
     min_best, max_best, neg_best = 0.40, 0.90, -2.0
     expected = [
@@ -83,14 +73,9 @@ def _bounds() -> None:
         ReduceLROnPlateau(0.1, mode="max", threshold=tau).improvement_bound(neg_best),
     ]
     engine.register(
-        "ch4.bounds",
+        "ch04-ex-bounds",
         "numbers",
         expected,
-        prompt=(
-            f"threshold={tau:g}, threshold_mode='rel'. The value a metric must beat:"
-            f" (1) mode 'min', best {min_best:g}; (2) mode 'max', best {max_best:g};"
-            f" (3) mode 'max', best {neg_best:g}. Give the three numbers."
-        ),
         hint="write out the comparison is_better makes in each mode, and solve it.",
         rtol=1e-9,
         mistakes=[
@@ -108,20 +93,21 @@ def _bounds() -> None:
                 "The signs are swapped: in min mode the metric must go *down*.",
             ),
         ],
-        params={"threshold": tau, "bests": [min_best, max_best, neg_best]},
+        params={
+            "threshold": tau,
+            "min_best": min_best,
+            "max_best": max_best,
+            "neg_best": neg_best,
+        },
     )
 
 
 def _mode() -> None:
-    """Register ``ch4.mode``."""
+    """Register ``ch04-ex-mode``."""
     engine.register(
-        "ch4.mode",
+        "ch04-ex-mode",
         "choice",
         "max",
-        prompt=(
-            "ReduceLROnPlateau monitors the validation accuracy. Which mode: 'min' or"
-            " 'max'?"
-        ),
         hint="which direction is an improvement of an accuracy?",
         choices=["min", "max"],
         mistakes=[
@@ -152,17 +138,13 @@ def max_cuts(epochs: int, patience: int, cooldown: int) -> int:
 
 
 def _max_cuts() -> None:
-    """Register ``ch4.max_cuts``."""
-    p, c = MAX_CUTS_SETTINGS["patience"], MAX_CUTS_SETTINGS["cooldown"]
+    """Register ``ch04-ex-max-cuts`` (the worked solution also gives the lowest rate
+    from ``lr`` with the factor ``factor``)."""
+    p, c, lr, factor = 3, 2, 0.1, 0.1
     engine.register(
-        "ch4.max_cuts",
+        "ch04-ex-max-cuts",
         "function",
         lambda t: max_cuts(int(t), p, c),
-        prompt=(
-            f"With patience={p} and cooldown={c}, write n(E): the largest number of"
-            f" cuts ReduceLROnPlateau can make in E epochs (E = 0, 1, 2, ...),"
-            f" with min_lr=0 and eps=0."
-        ),
         hint=(
             "which epoch can be the first bad one? After a cut, how many epochs pass"
             " before the next?"
@@ -184,23 +166,18 @@ def _max_cuts() -> None:
                 " first bad epoch is epoch 2.",
             ),
         ],
-        params={"patience": p, "cooldown": c},
+        params={"patience": p, "cooldown": c, "lr": lr, "factor": factor},
     )
 
 
 def _per_batch() -> None:
-    """Register ``ch4.per_batch``."""
+    """Register ``ch04-ex-per-batch``."""
     patience = 10
     first = _cut_epochs([1.0] * 40, patience=patience)[0]
     engine.register(
-        "ch4.per_batch",
+        "ch04-ex-per-batch",
         "number",
         first,
-        prompt=(
-            f"A loop calls scheduler.step(loss.item()) after every minibatch, with"
-            f" patience={patience}. After which update (counting from 1) can the"
-            f" first cut come at the earliest?"
-        ),
         hint="the first call always improves on the initial best.",
         atol=1e-9,
         mistakes=[
@@ -220,21 +197,13 @@ def _per_batch() -> None:
 
 
 def _fix_loop() -> None:
-    """Register ``ch4.fix_loop``."""
-    options = {
-        "a": "call scheduler.step() without an argument, after every minibatch",
-        "b": "call scheduler.step(val_loss) once per epoch, after validation",
-        "c": "call scheduler.step(loss.item()) once per epoch, with the last batch",
-        "d": "keep stepping per minibatch, with patience multiplied by 50",
-    }
+    """Register ``ch04-ex-fix-loop``."""
     engine.register(
-        "ch4.fix_loop",
+        "ch04-ex-fix-loop",
         "choice",
         "b",
-        prompt="Which change fixes the loop? "
-        + "; ".join(f"({k}) {v}" for k, v in options.items()),
         hint="what should the metric measure, and how often is it measured?",
-        choices=list(options),
+        choices=["a", "b", "c", "d"],
         mistakes=[
             ("a", "ReduceLROnPlateau.step needs the metric: without it, TypeError."),
             (
@@ -248,5 +217,4 @@ def _fix_loop() -> None:
                 " ones cannot beat, and it measures training, not validation.",
             ),
         ],
-        params={"options": options},
     )

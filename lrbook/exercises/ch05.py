@@ -1,4 +1,4 @@
-"""The answer key of chapter 5, cosine annealing and warm-up (``"ch5.*"``).
+"""The answer key of chapter 5, cosine annealing and warm-up (``"ch05-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself.
@@ -27,18 +27,14 @@ def register() -> None:
 
 
 def _cosine_rates() -> None:
-    """Register ``ch5.cosine_rates``."""
-    lr, t_max, eta_min, steps = 0.1, 100, 0.001, (25, 150)
+    """Register ``ch05-ex-cosine-rates``."""
+    lr, t_max, eta_min, t_before, t_after = 0.1, 100, 0.001, 25, 150
+    steps = (t_before, t_after)
     s = cosine_annealing(lr, t_max, eta_min)
     engine.register(
-        "ch5.cosine_rates",
+        "ch05-ex-cosine-rates",
         "numbers",
         [s(t) for t in steps],
-        prompt=(
-            f"CosineAnnealingLR(lr={lr:g}, T_max={t_max}, eta_min={eta_min:g}),"
-            f" stepped once per update: the rates of updates t = {steps[0]} and"
-            f" t = {steps[1]}."
-        ),
         hint="use the formula as it is, also past T_max: it is not clamped.",
         rtol=1e-6,
         mistakes=[
@@ -56,23 +52,24 @@ def _cosine_rates() -> None:
                 " cosine spans lr − eta_min and is shifted up by eta_min.",
             ),
         ],
-        params={"lr": lr, "t_max": t_max, "eta_min": eta_min, "steps": steps},
+        params={
+            "lr": lr,
+            "t_max": t_max,
+            "eta_min": eta_min,
+            "t_before": t_before,
+            "t_after": t_after,
+        },
     )
 
 
 def _restarts() -> None:
-    """Register ``ch5.restarts``."""
+    """Register ``ch05-ex-restarts``."""
     t_0, t_mult, horizon = 10, 2, 200
     expected = restart_steps(t_0, t_mult, horizon)
     engine.register(
-        "ch5.restarts",
+        "ch05-ex-restarts",
         "numbers",
         expected,
-        prompt=(
-            f"CosineAnnealingWarmRestarts(T_0={t_0}, T_mult={t_mult}) stepped once"
-            f" per update: the steps 0 < t < {horizon} at which the rate jumps back"
-            " to its initial value."
-        ),
         hint=(
             "the periods last T_0, T_0·T_mult, T_0·T_mult², …; a restart ends each"
             " period."
@@ -99,18 +96,13 @@ def _restarts() -> None:
 
 
 def _warmup_cosine() -> None:
-    """Register ``ch5.warmup_cosine``."""
+    """Register ``ch05-ex-warmup-cosine``."""
     lr, total, steps, start_factor = 0.2, 500, 25, 0.1
     expected = warmup(cosine_annealing(lr, total - steps), steps, start_factor)
     engine.register(
-        "ch5.warmup_cosine",
+        "ch05-ex-warmup-cosine",
         "function",
         expected,
-        prompt=(
-            f"A budget of T = {total} updates: a linear warm-up of {steps} updates"
-            f" from {start_factor:g}·α_0 (as LinearLR), then a cosine from"
-            f" α_0 = {lr:g} that reaches 0 at t = {total}. A function of t."
-        ),
         hint=(
             "the cosine starts at its own step 0 when the warm-up ends; how many"
             " updates are left for it?"
@@ -139,16 +131,12 @@ def _warmup_cosine() -> None:
 
 
 def _mirror() -> None:
-    """Register ``ch5.mirror``."""
+    """Register ``ch05-ex-mirror``."""
     t_max, after = 100, 130
     engine.register(
-        "ch5.mirror",
+        "ch05-ex-mirror",
         "number",
         2 * t_max - after,
-        prompt=(
-            f"CosineAnnealingLR with T_max = {t_max}: which step t' < T_max has the"
-            f" same rate as step t = {after}?"
-        ),
         hint=(
             "the cosine is even with period 2π: compare cos(πt/T_max) and"
             " cos(π(2T_max − t)/T_max)."
@@ -171,7 +159,7 @@ def _mirror() -> None:
 
 
 def _jump() -> None:
-    """Register ``ch5.jump``."""
+    """Register ``ch05-ex-jump``."""
     lr, start_factor, ramp_iters, milestone, t_max = 0.1, 0.1, 20, 10, 90
     s = sequential(
         [linear(lr, start_factor, 1.0, ramp_iters), cosine_annealing(lr, t_max)],
@@ -179,15 +167,9 @@ def _jump() -> None:
     )
     jump = s(milestone) - s(milestone - 1)
     engine.register(
-        "ch5.jump",
+        "ch05-ex-jump",
         "number",
         jump,
-        prompt=(
-            f"SequentialLR(opt, [LinearLR(opt, {start_factor:g},"
-            f" total_iters={ramp_iters}), CosineAnnealingLR(opt, T_max={t_max})],"
-            f" milestones=[{milestone}]) with lr = {lr:g}: by how much does the rate"
-            f" jump from update {milestone - 1} to update {milestone}?"
-        ),
         hint=(
             "at the milestone the cosine starts from its own step 0, at the"
             " optimizer's initial rate; where has the ramp got to by then?"
@@ -197,8 +179,7 @@ def _jump() -> None:
             (0.0, "The phases do not join: the ramp is cut off before it ends."),
             (
                 lr - linear(lr, start_factor, 1.0, ramp_iters)(milestone),
-                f"The last update of the ramp is t = {milestone - 1}, not"
-                f" {milestone}.",
+                f"The last update of the ramp is t = {milestone - 1}, not {milestone}.",
             ),
             (
                 constant(lr)(0) - start_factor * lr,
@@ -210,6 +191,7 @@ def _jump() -> None:
             "start_factor": start_factor,
             "total_iters": ramp_iters,
             "milestone": milestone,
+            "t_before": milestone - 1,
             "t_max": t_max,
         },
     )

@@ -1,4 +1,4 @@
-"""The answer key of chapter 7, choosing a schedule (``"ch7.*"``).
+"""The answer key of chapter 7, choosing a schedule (``"ch07-ex-*"``).
 
 :mod:`lrbook.exercises` imports this module and calls :func:`register` the first time
 one of these ids is used; the expected answers are computed with :mod:`lrbook` itself
@@ -25,18 +25,13 @@ def register() -> None:
 
 
 def _wsd_rate() -> None:
-    """Register ``ch7.wsd_rate``."""
+    """Register ``ch07-ex-wsd-rate``."""
     lr, warm, stable, decay, t = 0.1, 10, 100, 40, 130
     s = warmup_stable_decay(lr, warm, stable, decay)
     engine.register(
-        "ch7.wsd_rate",
+        "ch07-ex-wsd-rate",
         "number",
         s(t),
-        prompt=(
-            f"warmup_stable_decay({lr:g}, warmup_steps={warm}, stable_steps={stable},"
-            f" decay_steps={decay}) with a linear decay to 0: the rate of update"
-            f" t = {t}."
-        ),
         hint="the decay starts after the warm-up and the stable phase together.",
         rtol=1e-9,
         atol=1e-12,
@@ -48,23 +43,24 @@ def _wsd_rate() -> None:
             ),
             (lr, f"At t = {t} the stable phase is over: the rate is decaying."),
         ],
-        params={"lr": lr, "warmup_steps": warm, "stable_steps": stable,
-                "decay_steps": decay, "t": t},
+        params={
+            "lr": lr,
+            "warmup_steps": warm,
+            "stable_steps": stable,
+            "decay_steps": decay,
+            "t": t,
+        },
     )
 
 
 def _inverse_sqrt() -> None:
-    """Register ``ch7.inverse_sqrt``."""
+    """Register ``ch07-ex-inverse-sqrt``."""
     lr, warm, steps = 0.01, 100, (49, 99, 399)
     s = inverse_sqrt(lr, warm)
     engine.register(
-        "ch7.inverse_sqrt",
+        "ch07-ex-inverse-sqrt",
         "numbers",
         [s(t) for t in steps],
-        prompt=(
-            f"inverse_sqrt({lr:g}, warmup_steps={warm}): the rates of updates"
-            f" t = {', '.join(map(str, steps))}."
-        ),
         hint=(
             "write the formula in t + 1, and take the smaller of the warm-up and the"
             " decay."
@@ -82,19 +78,16 @@ def _inverse_sqrt() -> None:
 
 
 def _weight_decay() -> None:
-    """Register ``ch7.weight_decay``."""
-    lr, wd, theta, eps = 0.01, 1e-4, 2.0, 1e-8
+    """Register ``ch07-ex-weight-decay``."""
+    # λ and ε are powers of ten, and the statement writes them so: 10^-4, 10^-8.
+    lr, log10_wd, theta, log10_eps = 0.01, -4, 2.0, -8
+    wd, eps = 10.0**log10_wd, 10.0**log10_eps
     g = wd * theta
     expected = [lr * g, lr * g / (g + eps), lr * wd * theta]
     engine.register(
-        "ch7.weight_decay",
+        "ch07-ex-weight-decay",
         "numbers",
         expected,
-        prompt=(
-            f"θ = {theta:g} with a zero loss gradient, one step with α = {lr:g},"
-            f" λ = {wd:g}: the decrease of θ with SGD (no momentum), Adam"
-            " (weight_decay, ε = 1e-8) and AdamW, as [sgd, adam, adamw]."
-        ),
         hint="Adam adds λθ to the gradient before normalising it by its own RMS.",
         rtol=1e-4,
         mistakes=[
@@ -109,21 +102,22 @@ def _weight_decay() -> None:
                 " step.",
             ),
         ],
-        params={"lr": lr, "weight_decay": wd, "theta": theta, "eps": eps},
+        params={
+            "lr": lr,
+            "log10_weight_decay": log10_wd,
+            "theta": theta,
+            "log10_eps": log10_eps,
+        },
     )
 
 
 def _budget() -> None:
-    """Register ``ch7.budget``."""
+    """Register ``ch07-ex-budget``."""
     families, candidates, tune, final = 6, 4, 2, 5
     engine.register(
-        "ch7.budget",
+        "ch07-ex-budget",
         "number",
         families * candidates * tune + families * final,
-        prompt=(
-            f"A tournament of {families} families with {candidates} candidates each,"
-            f" {tune} tuning seeds and {final} final seeds: how many training runs?"
-        ),
         hint="every candidate is tuned; only each family's winner is retrained.",
         rtol=0.0,
         atol=0.0,
@@ -134,22 +128,22 @@ def _budget() -> None:
             ),
             (families * candidates * tune, "Add the final runs of the winners."),
         ],
-        params={"families": families, "candidates": candidates,
-                "tune_seeds": tune, "final_seeds": final},
+        params={
+            "families": families,
+            "candidates": candidates,
+            "tune_seeds": tune,
+            "final_seeds": final,
+        },
     )
 
 
 def _resume() -> None:
-    """Register ``ch7.resume``."""
+    """Register ``ch07-ex-resume``."""
     step_size, stopped = 30, 50
     engine.register(
-        "ch7.resume",
+        "ch07-ex-resume",
         "number",
         stopped + step_size,
-        prompt=(
-            f"StepLR(step_size={step_size}) stepped per epoch, resumed after epoch"
-            f" {stopped} with a fresh scheduler: the epoch of the next drop."
-        ),
         hint="a fresh scheduler counts its steps from zero.",
         rtol=0.0,
         atol=0.0,
@@ -165,15 +159,11 @@ def _resume() -> None:
 
 
 def _extend() -> None:
-    """Register ``ch7.extend``."""
+    """Register ``ch07-ex-extend``."""
     engine.register(
-        "ch7.extend",
+        "ch07-ex-extend",
         "choice",
         "wsd",
-        prompt=(
-            "A run whose budget may be doubled later, without starting again: which"
-            " schedule?"
-        ),
         hint="which schedule uses the same rates for a short and a long run, until"
         " the short one ends?",
         choices=("cosine", "exponential", "one-cycle", "wsd"),
@@ -193,24 +183,23 @@ def _extend() -> None:
 
 
 def _adam_noise() -> None:
-    """Register ``ch7.adam_noise``."""
+    """Register ``ch07-ex-adam-noise``."""
     lr, beta1 = 1e-3, 0.95
     engine.register(
-        "ch7.adam_noise",
+        "ch07-ex-adam-noise",
         "number",
         lr * math.sqrt((1 - beta1) / (1 + beta1)),
-        prompt=(
-            f"Adam with lr = {lr:g} and beta1 = {beta1:g} is fed pure noise for a long"
-            " time: the root mean square of its late steps."
-        ),
         hint=(
             "r_hat is about sigma^2; m_t averages independent draws with weights"
             " (1 - beta1) beta1^k: add up their squares."
         ),
         rtol=1e-3,
         mistakes=[
-            (lr, "That is a step with m_hat = sqrt(r_hat): the first step, not the late"
-             " ones. The average m_t of independent draws is smaller than sigma."),
+            (
+                lr,
+                "That is a step with m_hat = sqrt(r_hat): the first step, not the late"
+                " ones. The average m_t of independent draws is smaller than sigma.",
+            ),
             (
                 lr * math.sqrt(1 - beta1),
                 "The sum of the squared weights (1 - beta1)^2 beta1^(2k) is"

@@ -5,9 +5,11 @@ markers (one per kind of answer, :data:`KINDS`), :func:`get` and :func:`exercise
 look exercises up. The answer keys of the book live next to this module, one module
 per chapter (``ch01.py``, ``ch02.py``, ...), each with a ``register()`` function. A
 chapter's module is imported the first time one of its ids is used: module ``chNN``
-holds the ids that start with ``"ch<N>."`` (``ch01`` holds ``"ch1.stability"``, ...),
-and :func:`exercise_ids` without a prefix loads them all. A new chapter's answer key
-is a new module ``chNN.py``; nothing else changes.
+holds the ids that start with ``"chNN-"``, and :func:`exercise_ids` without a prefix
+loads them all. An id is the label of the exercise on its page (``"ch01-ex-stability"``
+is the exercise ``:label: ch01-ex-stability`` of chapter 1), so the page, the answer key
+and the assignments name an exercise the same way. A new chapter's answer key is a new
+module ``chNN.py``; nothing else changes.
 """
 
 from __future__ import annotations
@@ -53,11 +55,10 @@ class Exercise:
     """One registered exercise; made by :func:`register`.
 
     Attributes:
-        id: the exercise id, e.g. ``"ch1.stability"``.
+        id: the exercise id, e.g. ``"ch01-ex-stability"``.
         kind: one of :data:`KINDS`.
         expected: the reference answer: a number, a tuple of numbers, a function of
             the step, or a string.
-        prompt: the question, with its numbers (for a chapter to show).
         hint: what :func:`check` says after a wrong answer.
         rtol: the relative tolerance of numerical answers.
         atol: the absolute tolerance of numerical answers.
@@ -70,7 +71,6 @@ class Exercise:
     id: str
     kind: str
     expected: object
-    prompt: str = ""
     hint: str = ""
     rtol: float = 1e-6
     atol: float = 0.0
@@ -166,7 +166,6 @@ def register(
     kind: str,
     expected,
     *,
-    prompt: str = "",
     hint: str = "",
     rtol: float = 1e-6,
     atol: float = 0.0,
@@ -183,12 +182,11 @@ def register(
     ``"function"``).
 
     Args:
-        exercise_id: a unique id such as ``"ch4.warmup_length"`` (letters, digits,
+        exercise_id: a unique id such as ``"ch04-ex-warmup-length"`` (letters, digits,
             ``_``, ``.``, ``-``).
         kind: ``"number"``, ``"numbers"``, ``"function"`` or ``"choice"``.
         expected: the reference answer: a finite number; a sequence of numbers; a
             function of the step (e.g. an lrbook schedule); or a string.
-        prompt: the question, for the chapter to show.
         hint: the hint given after a wrong answer. It must not give the answer away.
         rtol: the relative tolerance (>= 0).
         atol: the absolute tolerance (>= 0).
@@ -197,7 +195,9 @@ def register(
         choices: for ``"choice"``: the allowed answers (must include ``expected``).
         mistakes: ``(wrong answer, explanation)`` pairs: when an answer matches a
             classic mistake (with the same tolerance), :func:`check` explains it.
-        params: the exercise's parameters, for a chapter to quote.
+        params: the exercise's parameters (numbers, strings, lists of them): the
+            statement on the page quotes them (``{{name}}`` in the exercise's text,
+            filled in by the book's build), so the numbers exist once.
         replace: allow replacing an exercise already registered under this id.
 
     Returns:
@@ -222,9 +222,8 @@ def register(
     kind = _check.choice("kind", kind, KINDS)
     rtol = _check.finite("rtol", rtol, minimum=0.0)
     atol = _check.finite("atol", atol, minimum=0.0)
-    for name, text in (("prompt", prompt), ("hint", hint)):
-        if not isinstance(text, str):
-            raise TypeError(f"{name} must be a string, got {text!r}")
+    if not isinstance(hint, str):
+        raise TypeError(f"hint must be a string, got {hint!r}")
     _load_chapters(exercise_id)
     if exercise_id in _REGISTRY and not replace:
         raise ValueError(
@@ -237,7 +236,6 @@ def register(
         id=exercise_id,
         kind=kind,
         expected=expected,
-        prompt=prompt,
         hint=hint,
         rtol=rtol,
         atol=atol,
@@ -260,12 +258,12 @@ def exercise_ids(prefix: str = "") -> tuple[str, ...]:
     """The registered exercise ids that start with ``prefix``, sorted.
 
     Examples:
-        >>> exercise_ids("ch3.")
-        ('ch3.exp_function', 'ch3.exp_sum', 'ch3.gamma', 'ch3.half_life',
-         'ch3.staircase')
+        >>> exercise_ids("ch03-")
+        ('ch03-ex-exp-function', 'ch03-ex-exp-sum', 'ch03-ex-gamma',
+         'ch03-ex-half-life', 'ch03-ex-staircase')
     """
     if not isinstance(prefix, str):
-        raise TypeError(f"prefix must be a string such as 'ch1.', got {prefix!r}")
+        raise TypeError(f"prefix must be a string such as 'ch03-', got {prefix!r}")
     _load_chapters(prefix)
     return tuple(sorted(i for i in _REGISTRY if i.startswith(prefix)))
 
@@ -277,16 +275,16 @@ def get(exercise_id: str) -> Exercise:
         ValueError: for an unknown id, listing the closest registered ids.
 
     Examples:
-        >>> get("ch1.stability").params["a"]
-        10.0
-        >>> get("ch1.stabilty")  # doctest: +ELLIPSIS
+        >>> get("ch01-ex-contraction").params["a"]
+        4.0
+        >>> get("ch01-ex-stabilty")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: exercise_id 'ch1.stabilty' is not registered; did you mean ...?
+        ValueError: exercise_id 'ch01-ex-stabilty' is not registered; did you mean ...?
     """
     if not isinstance(exercise_id, str):
         raise TypeError(
-            f"exercise_id must be a string such as 'ch1.stability', got {exercise_id!r}"
+            f"exercise_id must be a string such as 'ch01-ex-stability', got {exercise_id!r}"
             f" ({type(exercise_id).__name__})"
         )
     _load_chapters(exercise_id)
@@ -297,7 +295,7 @@ def get(exercise_id: str) -> Exercise:
     if close:
         tail = "did you mean " + " or ".join(repr(c) for c in close) + "?"
     else:
-        chapter = exercise_id.split(".")[0] + "."
+        chapter = exercise_id.split("-")[0] + "-"
         known = exercise_ids(chapter) or exercise_ids()
         tail = "registered ids: " + ", ".join(repr(k) for k in known)
     raise ValueError(f"exercise_id {exercise_id!r} is not registered; {tail}")
@@ -367,7 +365,7 @@ _LOADED: set[str] = set()
 
 @lru_cache(maxsize=1)
 def _chapter_modules() -> dict[str, str]:
-    """Id prefix -> answer-key module, e.g. ``{"ch1.": "lrbook.exercises.ch01"}``.
+    """Id prefix -> answer-key module, e.g. ``{"ch01-": "lrbook.exercises.ch01"}``.
 
     Found by name: every module ``chNN`` of this package is a chapter's answer key.
     """
@@ -376,14 +374,14 @@ def _chapter_modules() -> dict[str, str]:
     for info in pkgutil.iter_modules([here]):
         match = _KEY_MODULE.match(info.name)
         if match and not info.ispkg:
-            table[f"ch{int(match.group(1))}."] = f"{__package__}.{info.name}"
+            table[f"ch{int(match.group(1)):02d}-"] = f"{__package__}.{info.name}"
     return dict(sorted(table.items(), key=lambda item: int(item[0][2:-1])))
 
 
 def _load_chapters(prefix: str) -> None:
     """Register the answer keys that may hold ids starting with ``prefix``, once each.
 
-    ``""`` loads every chapter, ``"ch2."`` or ``"ch2.step_rate"`` chapter 2 only.
+    ``""`` loads every chapter, ``"ch2."`` or ``"ch02-ex-step-rate"`` chapter 2 only.
     """
     for chapter, name in _chapter_modules().items():
         if name in _LOADED or not (
@@ -617,7 +615,7 @@ def check(exercise_id: str, answer, *, show: bool = True) -> Result:
     number is expected) gives a "not correct" result, not an exception.
 
     Args:
-        exercise_id: the id of a registered exercise, e.g. ``"ch1.stability"``.
+        exercise_id: the id of a registered exercise, e.g. ``"ch01-ex-stability"``.
         answer: the answer: a number, a sequence of numbers, a function of the step
             ``t`` or a string, depending on the exercise.
         show: whether to show the feedback now: a coloured box in a notebook, a
@@ -631,11 +629,11 @@ def check(exercise_id: str, answer, *, show: bool = True) -> Result:
             closest ids).
 
     Examples:
-        >>> check("ch1.stability", "0.2", show=False).message
+        >>> check("ch01-ex-stability", "0.2", show=False).message
         "not correct: expected a number, got str ('0.2')."
         >>> import lrbook
-        >>> check("ch3.exp_function", lrbook.exponential_decay(0.1, gamma=0.95)).ok
-        ✓ ch3.exp_function: correct.
+        >>> check("ch03-ex-exp-function", lrbook.exponential_decay(0.1, gamma=0.95)).ok
+        ✓ ch03-ex-exp-function: correct.
         True
     """
     exercise = get(exercise_id)

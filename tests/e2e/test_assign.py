@@ -159,7 +159,7 @@ def test_the_expected_answer_exported_and_marked_scores_full_marks(eid):
 @pytest.mark.parametrize("eid", IDS)
 def test_each_classic_mistake_scores_as_documented(eid):
     """1 for the right kind, no checker points, and the share of the other mistakes:
-    also for a list of another length (ch4.cuts: [11])."""
+    also for a list of another length (ch04-ex-cuts: [11])."""
     ex = get(eid)
     m = len(ex.mistakes)
     for wrong, _ in ex.mistakes:
@@ -169,7 +169,7 @@ def test_each_classic_mistake_scores_as_documented(eid):
 
 
 def test_the_list_mistake_of_another_length_keeps_its_partial_credit():
-    assert _mark("ch4.cuts", [11]) == 1 + Fraction(2, 3)
+    assert _mark("ch04-ex-cuts", [11]) == 1 + Fraction(2, 3)
 
 
 @pytest.mark.parametrize("eid", IDS)
@@ -198,15 +198,15 @@ def test_numerical_answers_score_zero_one_plus_a_share_or_full(eid, x, n):
 
 
 def test_a_function_answer_is_marked_on_its_sampled_values():
-    ex = get("ch3.exp_function")
-    assert _mark("ch3.exp_function", ex.expected) == marking.POINTS
-    assert _mark("ch3.exp_function", lambda t: 1 / 0) == 0  # raises at every step
-    half = _mark("ch3.exp_function", lambda t: ex.expected(t) if t < 100 else 1 / 0)
+    ex = get("ch03-ex-exp-function")
+    assert _mark("ch03-ex-exp-function", ex.expected) == marking.POINTS
+    assert _mark("ch03-ex-exp-function", lambda t: 1 / 0) == 0  # raises at every step
+    half = _mark("ch03-ex-exp-function", lambda t: ex.expected(t) if t < 100 else 1 / 0)
     assert 1 <= half < marking.POINTS
     with pytest.raises(ValueError, match="no number at t=100"):
         marking.answer(
             _export(lambda t: 0.1 if t < 100 else "x", ex.steps),
-            _spec("ch3.exp_function"),
+            _spec("ch03-ex-exp-function"),
         )(100)
 
 
@@ -225,7 +225,7 @@ def test_a_function_answer_is_marked_on_its_sampled_values():
     ],
 )
 def test_a_malformed_export_is_a_wrong_answer_never_an_error(item):
-    for eid in ("ch1.stability", "ch1.best_step", "ch3.exp_function", "ch1.regime"):
+    for eid in ("ch01-ex-stability", "ch01-ex-best-step", "ch03-ex-exp-function", "ch01-ex-regime"):
         assert marking.points(eid, marking.answer(item, _spec(eid))) == 0
 
 
@@ -283,7 +283,7 @@ def test_the_sandbox_keys_keep_parameters_and_withhold_answers(tmp_path):
     folder = keys.write(tmp_path / "keys")
     text = "".join(p.read_text() for p in folder.glob("ch*.py"))
     assert "mistakes=" not in text
-    assert "'answer': " not in text  # ch2.find_bugs' parameter equal to its answer
+    assert "'answer': " not in text  # ch02-ex-find-bugs' parameter equal to its answer
     assert "'lrs': [" in text  # the curve chapter 6 plots
     code = (
         "import sys, importlib, types\n"
@@ -295,8 +295,8 @@ def test_the_sandbox_keys_keep_parameters_and_withhold_answers(tmp_path):
         "engine._REGISTRY.clear(); engine._LOADED.clear()\n"
         "engine._chapter_modules.cache_clear()\n"
         "import lrbook.exercises as ex\n"
-        "print(ex.get('ch1.rosenbrock').expected, ex.get('ch1.stability').expected,\n"
-        "      dict(ex.get('ch1.regime').params), len(ex.exercise_ids()))\n"
+        "print(ex.get('ch01-ex-rosenbrock').expected, ex.get('ch01-ex-stability').expected,\n"
+        "      dict(ex.get('ch01-ex-regime').params), len(ex.exercise_ids()))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

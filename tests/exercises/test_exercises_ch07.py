@@ -16,68 +16,69 @@ from lrbook.torch_bridge import torch_reference
 
 
 def test_chapter_7_has_its_seven_checked_exercises():
-    assert set(exercise_ids("ch7.")) == {
-        "ch7.adam_noise",
-        "ch7.wsd_rate",
-        "ch7.inverse_sqrt",
-        "ch7.weight_decay",
-        "ch7.budget",
-        "ch7.resume",
-        "ch7.extend",
+    assert set(exercise_ids("ch07-")) == {
+        "ch07-ex-adam-noise",
+        "ch07-ex-wsd-rate",
+        "ch07-ex-inverse-sqrt",
+        "ch07-ex-weight-decay",
+        "ch07-ex-budget",
+        "ch07-ex-resume",
+        "ch07-ex-extend",
     }
-    kinds = {get(i).kind for i in exercise_ids("ch7.")}
+    kinds = {get(i).kind for i in exercise_ids("ch07-")}
     assert kinds == {"number", "numbers", "choice"}
 
 
 def test_wsd_rate_is_pytorchs_sequential_lr():
-    p = get("ch7.wsd_rate").params
+    p = get("ch07-ex-wsd-rate").params
     s = lrbook.warmup_stable_decay(
         p["lr"], p["warmup_steps"], p["stable_steps"], p["decay_steps"]
     )
     rates = torch_reference(s, p["t"] + 1)
     assert math.isclose(rates[p["t"]], 0.05, rel_tol=1e-12)
-    assert check("ch7.wsd_rate", float(rates[p["t"]]), show=False).ok
-    assert check("ch7.wsd_rate", 0.05, show=False).ok
-    wrong = check("ch7.wsd_rate", 0.025, show=False)
+    assert check("ch07-ex-wsd-rate", float(rates[p["t"]]), show=False).ok
+    assert check("ch07-ex-wsd-rate", 0.05, show=False).ok
+    wrong = check("ch07-ex-wsd-rate", 0.025, show=False)
     assert not wrong.ok and "T_w + T_s" in wrong.message
 
 
 def test_inverse_sqrt_rates_are_pytorchs_lambda_lr():
-    p = get("ch7.inverse_sqrt").params
+    p = get("ch07-ex-inverse-sqrt").params
     s = lrbook.inverse_sqrt(p["lr"], p["warmup_steps"])
     rates = torch_reference(s, max(p["steps"]) + 1)
     answer = [float(rates[t]) for t in p["steps"]]
     assert np.allclose(answer, [0.005, 0.01, 0.005], rtol=1e-12)
-    assert check("ch7.inverse_sqrt", answer, show=False).ok
-    assert not check("ch7.inverse_sqrt", [0.005, 0.01, 0.0025], show=False).ok
+    assert check("ch07-ex-inverse-sqrt", answer, show=False).ok
+    assert not check("ch07-ex-inverse-sqrt", [0.005, 0.01, 0.0025], show=False).ok
 
 
 def one_step_decrease(opt_class, p) -> float:
     w = torch.tensor([p["theta"]], dtype=torch.float64, requires_grad=True)
-    kwargs = {"eps": p["eps"]} if opt_class is not torch.optim.SGD else {}
-    opt = opt_class([w], lr=p["lr"], weight_decay=p["weight_decay"], **kwargs)
+    eps, weight_decay = 10.0 ** p["log10_eps"], 10.0 ** p["log10_weight_decay"]
+    kwargs = {"eps": eps} if opt_class is not torch.optim.SGD else {}
+    opt = opt_class([w], lr=p["lr"], weight_decay=weight_decay, **kwargs)
     w.grad = torch.zeros(1, dtype=torch.float64)
     opt.step()
     return p["theta"] - w.item()
 
 
 def test_weight_decay_answer_is_what_pytorch_does():
-    p = get("ch7.weight_decay").params
+    p = get("ch07-ex-weight-decay").params
     measured = [
         one_step_decrease(cls, p)
         for cls in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW)
     ]
-    assert check("ch7.weight_decay", measured, show=False).ok
+    assert check("ch07-ex-weight-decay", measured, show=False).ok
     assert measured[1] > 1000 * measured[0]
     assert math.isclose(measured[0], measured[2], rel_tol=1e-9)
-    same = check("ch7.weight_decay", [measured[0]] * 3, show=False)
+    same = check("ch07-ex-weight-decay", [measured[0]] * 3, show=False)
     assert not same.ok and "sqrt" in same.message
 
 
 def test_budget_counts_the_runs_of_a_tournament(monkeypatch):
     """Count the trainings a real tournament asks for (tuning and final), without
     training: every run goes through ``fit_grid``, replaced here by a counter."""
-    p = get("ch7.budget").params
+    p = get("ch07-ex-budget").params
     calls = []
     from lrbook.train.fitting import History
 
@@ -114,11 +115,11 @@ def test_budget_counts_the_runs_of_a_tournament(monkeypatch):
         progress=False,
     )
     assert len(calls) == 2  # the tuning grid, then the final comparison
-    assert check("ch7.budget", sum(calls), show=False).ok
+    assert check("ch07-ex-budget", sum(calls), show=False).ok
 
 
 def test_resume_epoch_is_what_a_fresh_steplr_does():
-    p = get("ch7.resume").params
+    p = get("ch07-ex-resume").params
 
     def optimizer():
         return torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
@@ -137,8 +138,8 @@ def test_resume_epoch_is_what_a_fresh_steplr_does():
         resumed.step()
         fresh.step()
         epoch += 1
-    assert check("ch7.resume", epoch, show=False).ok
-    assert not check("ch7.resume", 2 * p["step_size"], show=False).ok
+    assert check("ch07-ex-resume", epoch, show=False).ok
+    assert not check("ch07-ex-resume", 2 * p["step_size"], show=False).ok
 
 
 def test_extend_choice_is_the_schedule_that_shares_its_prefix():
@@ -151,21 +152,21 @@ def test_extend_choice_is_the_schedule_that_shares_its_prefix():
         lrbook.cosine_annealing(0.1, 200)(prefix),
     )
     assert not np.array_equal(*cos)
-    assert check("ch7.extend", "wsd", show=False).ok
-    assert check("ch7.extend", " WSD ", show=False).ok
+    assert check("ch07-ex-extend", "wsd", show=False).ok
+    assert check("ch07-ex-extend", " WSD ", show=False).ok
     for wrong in ("cosine", "one-cycle", "exponential"):
-        assert not check("ch7.extend", wrong, show=False).ok
+        assert not check("ch07-ex-extend", wrong, show=False).ok
 
 
 @pytest.mark.parametrize("placeholder", [None, ...])
 def test_placeholders_are_pending(placeholder):
-    for exercise_id in exercise_ids("ch7."):
+    for exercise_id in exercise_ids("ch07-"):
         result = check(exercise_id, placeholder, show=False)
         assert not result.ok
 
 
 def test_adam_noise_is_what_pytorchs_adam_does():
-    p = get("ch7.adam_noise").params
+    p = get("ch07-ex-adam-noise").params
     w = torch.zeros(4000, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.Adam([w], lr=p["lr"], betas=(p["beta1"], 0.999))
     gen = torch.Generator().manual_seed(0)
@@ -177,6 +178,6 @@ def test_adam_noise_is_what_pytorchs_adam_does():
         if k >= 300:
             squares.append((w.detach() - before).pow(2).mean().item())
     measured = math.sqrt(np.mean(squares))
-    assert math.isclose(measured, get("ch7.adam_noise").expected, rel_tol=0.02)
-    assert check("ch7.adam_noise", 1e-3 * math.sqrt(0.05 / 1.95), show=False).ok
-    assert not check("ch7.adam_noise", 1e-3, show=False).ok
+    assert math.isclose(measured, get("ch07-ex-adam-noise").expected, rel_tol=0.02)
+    assert check("ch07-ex-adam-noise", 1e-3 * math.sqrt(0.05 / 1.95), show=False).ok
+    assert not check("ch07-ex-adam-noise", 1e-3, show=False).ok

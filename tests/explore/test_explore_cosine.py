@@ -130,17 +130,17 @@ def test_bad_arguments(call, error, match):
 
 
 def test_chapter_5_answer_key():
-    assert len(exercise_ids("ch5.")) >= 5
-    for i in exercise_ids("ch5."):
+    assert len(exercise_ids("ch05-")) >= 5
+    for i in exercise_ids("ch05-"):
         assert check(i, get(i).expected, show=False).ok, i
     s = lrbook.cosine_annealing(0.1, 100, 0.001)
-    assert check("ch5.cosine_rates", [s(25), s(150)], show=False).ok
-    r = check("ch5.cosine_rates", [s(25), 0.001], show=False)
+    assert check("ch05-ex-cosine-rates", [s(25), s(150)], show=False).ok
+    r = check("ch05-ex-cosine-rates", [s(25), 0.001], show=False)
     assert not r.ok and "does not hold" in r.message
-    assert check("ch5.restarts", [10, 30, 70, 150], show=False).ok
-    assert not check("ch5.restarts", [0, 10, 30, 70, 150], show=False).ok
+    assert check("ch05-ex-restarts", [10, 30, 70, 150], show=False).ok
+    assert not check("ch05-ex-restarts", [0, 10, 30, 70, 150], show=False).ok
     good = lrbook.warmup(lrbook.cosine_annealing(0.2, 475), 25, 0.1)
-    assert check("ch5.warmup_cosine", good, show=False).ok
-    assert check("ch5.mirror", 70, show=False).ok
-    assert get("ch5.jump").expected == pytest.approx(0.1 - 0.1 * (0.1 + 0.9 * 9 / 20))
-    assert not check("ch5.jump", 0.0, show=False).ok
+    assert check("ch05-ex-warmup-cosine", good, show=False).ok
+    assert check("ch05-ex-mirror", 70, show=False).ok
+    assert get("ch05-ex-jump").expected == pytest.approx(0.1 - 0.1 * (0.1 + 0.9 * 9 / 20))
+    assert not check("ch05-ex-jump", 0.0, show=False).ok

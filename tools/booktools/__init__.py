@@ -10,6 +10,9 @@ tools``).
   extension);
 * :mod:`booktools.offline`: no widget state and no CDN loader on any page (a Sphinx
   extension);
+* :mod:`booktools.statements`: exercise statements quote their answer key (``{{name}}``
+  filled in from :mod:`lrbook.exercises`; a Sphinx extension, also used by the twins
+  and the assignments);
 * :mod:`booktools.assign` and :mod:`booktools.grading`: the Otter course assignments
   and their sandboxed grading (``python -m booktools.assign``);
 * :mod:`booktools.binder`: Binder's pinned environment.

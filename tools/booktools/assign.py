@@ -43,10 +43,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-import jupytext
 import nbformat
 
-from . import twins
+from . import statements, twins
 from .grading import keys, marking
 from .grading.marking import POINTS
 from .grading.sandbox import Limits, Sandbox, SandboxError
@@ -145,7 +144,7 @@ def tagged_notebook(md: Path):
     between an exercise and its answer cell (e.g. the curve that chapter 6's exercise
     asks to read) belong to the exercise's statement, so they stay before the answer.
     """
-    source = jupytext.read(md)
+    source = statements.read(md)
     cells, solution, pending = [], None, None
     for cell in source.cells:
         if cell.cell_type != "markdown":

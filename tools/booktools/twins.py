@@ -56,6 +56,8 @@ import jupytext
 import nbformat
 import yaml
 
+from . import statements
+
 ROOT = Path(__file__).resolve().parents[2]
 GLUE_FILE = Path("book") / "_glue.json"
 
@@ -178,9 +180,9 @@ def _front_matter_split(text: str) -> str:
 
 
 def _markdown_of(path: Path) -> str:
-    """The Markdown of a page (code cells left out)."""
+    """The Markdown of a page (code cells left out; exercise statements filled)."""
     if is_notebook(path):
-        nb = jupytext.read(path)
+        nb = statements.read(path)
         return "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     if path.suffix == ".md":
         return _front_matter_split(path.read_text(encoding="utf-8"))
@@ -802,7 +804,7 @@ def twin_text(md: Path, previous: str | None = None, root: Path = ROOT) -> str:
     Cell ids are kept from ``previous`` (the current twin) for unchanged cells, and
     derived from the content for new ones, so that a regeneration gives a small diff.
     """
-    source = jupytext.read(md)
+    source = statements.read(md)
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": dict(source.metadata["kernelspec"]),

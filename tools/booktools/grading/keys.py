@@ -4,7 +4,7 @@ The student's notebook imports :mod:`lrbook.exercises`: its cells call ``check``
 read exercises' parameters (``get(id).params``, e.g. the range-test curve of chapter
 6). Inside the sandbox, :func:`write` replaces the package's folder with a public
 edition: the same engine, and per chapter a module that registers every exercise with
-its prompt, hint, tolerances, steps, choices and parameters, but with a stand-in for
+its hint, tolerances, steps, choices and parameters, but with a stand-in for
 the expected answer (``0.0``, ``(0.0,)``, the zero function, ``"withheld"``), no
 classic mistakes, and without any parameter equal to the answer. ``check`` inside the
 sandbox therefore says nothing true; the grade is computed outside, from the real keys.
@@ -81,7 +81,6 @@ def _register_call(ex) -> str:
         repr(ex.id),
         repr(ex.kind),
         standin,
-        f"prompt={ex.prompt!r}",
         f"hint={ex.hint!r}",
         f"rtol={ex.rtol!r}",
         f"atol={ex.atol!r}",
