@@ -284,7 +284,7 @@ def test_the_sandbox_keys_keep_parameters_and_withhold_answers(tmp_path):
     text = "".join(p.read_text() for p in folder.glob("ch*.py"))
     assert "mistakes=" not in text
     assert "'answer': " not in text  # ch02-ex-find-bugs' parameter equal to its answer
-    assert "'lrs': [" in text  # the curve chapter 6 plots
+    assert "'_lrs': [" in text  # the curve chapter 6 plots
     code = (
         "import sys, importlib, types\n"
         "import lrbook\n"
