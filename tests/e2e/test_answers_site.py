@@ -33,8 +33,15 @@ CHAPTERS = [
     if re.match(r"ch0[1-7]-", p.name)
 ]
 # the kind of answer to try on each chapter's page, when the chapter has one
-KIND = {1: "number", 2: "function", 3: "number", 4: "choice", 5: "numbers",
-        6: "function", 7: "numbers"}
+KIND = {
+    1: "number",
+    2: "function",
+    3: "number",
+    4: "choice",
+    5: "numbers",
+    6: "function",
+    7: "numbers",
+}
 
 
 def _agreement():
@@ -57,7 +64,7 @@ def _shown(message: str, ok: bool, pending: bool) -> str:
     body = message
     for prefix in ("not correct. ", "not correct: ", "correct."):
         if body.startswith(prefix):
-            body = body[len(prefix):]
+            body = body[len(prefix) :]
             break
     return title + (f" — {body}" if body else "")
 
@@ -67,18 +74,30 @@ def _inputs(eid: str) -> list[tuple[str, object]]:
     key = answers.key(eid)
     num = _agreement()._text
     if key["kind"] == "number":
-        return [("right", num(key["expected"])), ("mistake", num(key["mistakes"][0][0])),
-                ("garbage", "abc")]
+        return [
+            ("right", num(key["expected"])),
+            ("mistake", num(key["mistakes"][0][0])),
+            ("garbage", "abc"),
+        ]
     if key["kind"] == "numbers":
-        return [("right", ", ".join(num(v) for v in key["expected"])),
-                ("mistake", ", ".join(num(v) for v in key["mistakes"][0][0])),
-                ("garbage", "1, two")]
+        return [
+            ("right", ", ".join(num(v) for v in key["expected"])),
+            ("mistake", ", ".join(num(v) for v in key["mistakes"][0][0])),
+            ("garbage", "1, two"),
+        ]
     if key["kind"] == "function":
         ref = [num(v) for v in key["expected"]]
-        return [("right", ref), ("mistake", [num(v) for v in key["mistakes"][0][0]]),
-                ("garbage", ref[:-1] + ["abc"])]
-    return [("right", key["expected"]), ("mistake", key["mistakes"][0][0]),
-            ("garbage", None)]
+        return [
+            ("right", ref),
+            ("mistake", [num(v) for v in key["mistakes"][0][0]]),
+            ("garbage", ref[:-1] + ["abc"]),
+        ]
+    # a choice cannot be garbage: first nothing chosen (radios cannot be unchosen)
+    return [
+        ("nothing", None),
+        ("right", key["expected"]),
+        ("mistake", key["mistakes"][0][0]),
+    ]
 
 
 def _type(page, eid: str, kind: str, value) -> None:
@@ -186,7 +205,9 @@ def test_answer_box_in_browser(browser, site_url, page_path):
         assert "lrbook-answer-" in state
 
         # kept across a reload, per chapter; reset clears it
-        stored = page.evaluate(f"() => localStorage.getItem('lrbook-answers:ch{chapter:02d}')")
+        stored = page.evaluate(
+            f"() => localStorage.getItem('lrbook-answers:ch{chapter:02d}')"
+        )
         assert eid in json.loads(stored)
         page.reload(wait_until="load")
         page.wait_for_function("() => !!window.lrbookAnswers")
@@ -194,13 +215,18 @@ def test_answer_box_in_browser(browser, site_url, page_path):
             assert page.locator(f"{form} input[type=radio]:checked").count() == 1
         else:
             kept = page.locator(f"{form} input[type=text]").last.input_value()
-            assert kept == (_inputs(eid)[2][1][-1] if kind == "function" else _inputs(eid)[2][1])
+            assert kept == (
+                _inputs(eid)[2][1][-1] if kind == "function" else _inputs(eid)[2][1]
+            )
         page.locator(f"{form} .lrbook-answer-reset").focus()
         page.keyboard.press("Enter")
         assert "cleared" in result.inner_text()
-        assert page.evaluate(
-            f"() => localStorage.getItem('lrbook-answers:ch{chapter:02d}')"
-        ) is None
+        assert (
+            page.evaluate(
+                f"() => localStorage.getItem('lrbook-answers:ch{chapter:02d}')"
+            )
+            is None
+        )
         page.reload(wait_until="load")
         page.wait_for_function("() => !!window.lrbookAnswers")
         if kind == "choice":
@@ -212,7 +238,7 @@ def test_answer_box_in_browser(browser, site_url, page_path):
             )
 
         # screenshots: a checked mistake, light, dark and at a phone's width
-        _type(page, eid, kind, _inputs(eid)[1][1])
+        _type(page, eid, kind, next(v for k, v in _inputs(eid) if k == "mistake"))
         SHOTS.mkdir(parents=True, exist_ok=True)
         name = f"answers-ch{chapter:02d}"
         box = page.locator(form)

@@ -34,7 +34,18 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "book" / "_static" / "lrbook-answers.js"
 NODE = shutil.which("node")
 NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-GARBAGE = ["abc", "1,5", "0.2.3", "1e999", "-1e999", "it's", 'say "x"', "½", "0x10", "nan"]
+GARBAGE = [
+    "abc",
+    "1,5",
+    "0.2.3",
+    "1e999",
+    "-1e999",
+    "it's",
+    'say "x"',
+    "½",
+    "0x10",
+    "nan",
+]
 RUNNER = r"""
 const checker = require(process.argv[1]);
 let text = "";
@@ -95,8 +106,15 @@ def engine_result(exercise_id: str, kind: str, text) -> dict:
         steps = answers.probes(ex)
         probe_id = f"answers-probe.{exercise_id}"
         register(
-            probe_id, "function", ex.expected, hint=ex.hint, rtol=ex.rtol,
-            atol=ex.atol, steps=steps, mistakes=ex.mistakes, replace=True,
+            probe_id,
+            "function",
+            ex.expected,
+            hint=ex.hint,
+            rtol=ex.rtol,
+            atol=ex.atol,
+            steps=steps,
+            mistakes=ex.mistakes,
+            replace=True,
         )
         try:
             r = check(probe_id, lambda t: answer[steps.index(t)], show=False)
@@ -131,7 +149,9 @@ def cases_for(exercise_id: str) -> list:
     elif ex.kind == "numbers":
         ys = [float(v) for v in ex.expected]
         out.append((", ".join(_text(v) for v in ys), "reference"))
-        out.append(("[" + ", ".join(_text(v) for v in ys) + "]", "reference in brackets"))
+        out.append(
+            ("[" + ", ".join(_text(v) for v in ys) + "]", "reference in brackets")
+        )
         out.append((" ".join(_text(v) for v in ys), "reference with spaces"))
         out.append((", ".join(_text(v) for v in ys) + ",", "trailing comma"))
         for i, (wrong, _) in enumerate(ex.mistakes):
@@ -142,8 +162,12 @@ def cases_for(exercise_id: str) -> list:
         last = ys[:-1] + [ys[-1] * 1.5 + 1]
         out.append((", ".join(_text(v) for v in last), "last wrong"))
         out.append((", ".join(["1e999"] + [_text(v) for v in ys[1:]]), "not finite"))
-        out.append((", ".join([_text(ys[0]), "x"] + [_text(v) for v in ys[2:]]), "a word"))
-        out.append((", ".join(_text(v) for v in ys).replace(", ", ",, ", 1), "empty element"))
+        out.append(
+            (", ".join([_text(ys[0]), "x"] + [_text(v) for v in ys[2:]]), "a word")
+        )
+        out.append(
+            (", ".join(_text(v) for v in ys).replace(", ", ",, ", 1), "empty element")
+        )
         out += [(g, f"garbage {g!r}") for g in GARBAGE]
         out += [("[]", "empty list"), ("", "empty")]
     elif ex.kind == "function":
@@ -210,13 +234,15 @@ def test_page_and_engine_agree_on_every_case(compared):
             same = want["message"] == got["message"]
         if not same:
             bad.append(f"{eid} [{label}] {text!r}:\n  engine {want}\n  page   {got}")
-    assert not bad, f"{len(bad)} of {len(compared)} cases differ:\n" + "\n".join(bad[:20])
+    assert not bad, f"{len(bad)} of {len(compared)} cases differ:\n" + "\n".join(
+        bad[:20]
+    )
 
 
 def test_the_cases_cover_every_path(compared):
     """The cases reach what they must: each reference is correct, each classic
     mistake gets its own explanation, garbage gets 'expected ...', empty is pending."""
-    for eid, label, _text_, want, got in compared:
+    for eid, label, _, want, got in compared:
         ex = get(eid)
         if label == "reference":
             assert want["ok"] and got["ok"], (eid, want)
@@ -230,7 +256,9 @@ def test_the_cases_cover_every_path(compared):
     assert any("expected a number, got str ('abc')." in m for m in messages)
     assert any("Your answer is inf, expected a finite number." in m for m in messages)
     assert any("Close, but not within the tolerance" in m for m in messages)
-    assert any("Your function first differs from the reference at t=" in m for m in messages)
+    assert any(
+        "Your function first differs from the reference at t=" in m for m in messages
+    )
     assert any("but element 1 is str ('x')" in m for m in messages)
     assert any("Hint: " in m for m in messages)
     assert len(compared) >= 500
@@ -255,7 +283,10 @@ def test_probes_decide_like_the_whole_grid():
             whole = check(eid, fn, show=False)
             part = engine_result(eid, "function", [_text(v) for v in values])
             assert (whole.ok, whole.message) == (part["ok"], part["message"]), (
-                eid, label, whole, part,
+                eid,
+                label,
+                whole,
+                part,
             )
 
 
@@ -287,7 +318,10 @@ def test_the_checker_fails_on_a_broken_rule(tmp_path):
     proc = subprocess.run(
         [NODE, "-e", RUNNER, str(broken)],
         input=json.dumps([{"key": key, "input": text}]),
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     got = json.loads(proc.stdout)[0]
     want = engine_result(eid, "number", text)
@@ -299,13 +333,14 @@ MARKERS = ("lrbook-answer", "data-lrbook-key", "lrbook-answers.js")
 
 
 def test_the_twins_carry_no_answer_box():
-    from booktools import twins as TWINS
-
-    for path in TWINS.notebooks(ROOT):
+    twins = sorted((ROOT / "book").glob("*.ipynb"))
+    assert twins
+    for path in twins:
         text = path.read_text(encoding="utf-8")
         assert not any(m in text for m in MARKERS), path.name
 
 
+@pytest.mark.e2e  # makes an assignment's master notebook (about 10 s)
 def test_a_student_notebook_carries_no_answer_box():
     """The assignments' notebooks are made from the chapter's source, never through
     the HTML builder (the only place the boxes are added)."""
@@ -341,3 +376,20 @@ def test_only_the_html_builder_adds_boxes():
         assert len(html) == boxes, fmt
         if boxes:
             assert 'data-lrbook-answer="ch03-ex-gamma"' in html[0]
+
+
+def test_a_changed_key_makes_the_chapter_pages_outdated(monkeypatch):
+    """An answer key changes, its page does not: the pages are built again (their
+    boxes carry the keys); unchanged keys rebuild nothing."""
+    from types import SimpleNamespace
+
+    docs = {"book/intro", "book/ch01-gradient-descent", "book/ch03-exponential-decay"}
+    env = SimpleNamespace(found_docs=docs)
+    first = answers._env_get_outdated(None, env, set(), set(), set())
+    assert first == ["book/ch01-gradient-descent", "book/ch03-exponential-decay"]
+    assert answers._env_get_outdated(None, env, set(), set(), set()) == []
+    monkeypatch.setattr(answers, "fingerprint", lambda: "another key")
+    changed = {"book/ch01-gradient-descent"}
+    assert answers._env_get_outdated(None, env, set(), changed, set()) == [
+        "book/ch03-exponential-decay"
+    ]

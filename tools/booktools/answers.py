@@ -3,13 +3,13 @@
 Listed in ``_config.yml`` (``sphinx.extra_extensions``) as ``booktools.answers``.
 
 Under each exercise whose label is an id of :mod:`lrbook.exercises` (``:label:
-ch03-ex-gamma`` is the exercise ``"ch03-ex-gamma"``), the HTML pages get a small form in
-which the reader types an answer; ``_static/lrbook-answers.js`` checks it in the browser
-with the rules of :func:`lrbook.exercises.check` (tolerances, classic mistakes, hints, the
-same messages). The data the box needs (:func:`key`) are exported from the one
-declaration of the exercise, ``lrbook/exercises/chNN.py``, at build time: there is no
-second copy of an answer. ``tests/exercises/test_answers_js.py`` runs the checker in Node
-on cases generated from every declaration and compares it with the engine.
+ch03-ex-gamma`` is the exercise ``"ch03-ex-gamma"``), the HTML pages get a small form
+in which the reader types an answer; ``_static/lrbook-answers.js`` checks it in the
+browser with the rules of :func:`lrbook.exercises.check` (tolerances, classic mistakes,
+hints, the same messages). The data the box needs (:func:`key`) are exported from the
+one declaration of the exercise, ``lrbook/exercises/chNN.py``, at build time: there is
+no second copy of an answer. ``tests/exercises/test_answers_js.py`` runs the checker in
+Node on cases generated from every declaration and compares it with the engine.
 
 * ``"number"``, ``"numbers"``: a text field (numbers separated by commas).
 * ``"choice"``: one radio button per allowed answer.
@@ -26,9 +26,11 @@ self-study; graded work uses the Otter assignments.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,7 +51,9 @@ def probes(exercise) -> tuple[int, ...]:
 
     grid = tuple(exercise.steps)
     if not grid:
-        raise ValueError(f"exercise {exercise.id!r} has no steps (kind {exercise.kind!r})")
+        raise ValueError(
+            f"exercise {exercise.id!r} has no steps (kind {exercise.kind!r})"
+        )
     reference, _ = engine._evaluate(exercise.expected, grid)
     curves = [reference]
     for wrong, _why in exercise.mistakes:
@@ -148,7 +152,8 @@ def box_html(exercise_key: dict, *, first: bool) -> str:
     uid = f"lrbook-answer-{eid}"
     data = json.dumps(exercise_key, ensure_ascii=False, separators=(",", ":"))
     parts = [
-        f'<form class="lrbook-answer" id="{_attr(uid)}" data-lrbook-answer="{_attr(eid)}"'
+        f'<form class="lrbook-answer" id="{_attr(uid)}"'
+        f' data-lrbook-answer="{_attr(eid)}"'
         f' data-lrbook-key="{_attr(data)}" aria-labelledby="{_attr(uid)}-title"'
         ' novalidate autocomplete="off">',
         f'<p class="lrbook-answer-title" id="{_attr(uid)}-title">Check your answer'
@@ -157,7 +162,7 @@ def box_html(exercise_key: dict, *, first: bool) -> str:
     if kind == "number":
         parts.append(
             f'<div class="lrbook-answer-row"><label for="{_attr(uid)}-in">Your answer'
-            ' (a number)</label>'
+            " (a number)</label>"
             f'<input type="text" id="{_attr(uid)}-in" name="answer" inputmode="decimal"'
             ' spellcheck="false" autocomplete="off"></div>'
         )
@@ -188,7 +193,9 @@ def box_html(exercise_key: dict, *, first: bool) -> str:
             )
         parts.append("</fieldset>")
     else:
-        parts.append('<fieldset class="lrbook-answer-choices"><legend>Your answer</legend>')
+        parts.append(
+            '<fieldset class="lrbook-answer-choices"><legend>Your answer</legend>'
+        )
         for i, choice in enumerate(exercise_key["choices"]):
             parts.append(
                 f'<div class="lrbook-answer-choice"><input type="radio"'
@@ -257,8 +264,33 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
             return
 
 
+def fingerprint() -> str:
+    """A hash of every exercise's exported key: a change to an answer key changes it."""
+    from lrbook.exercises import exercise_ids
+
+    data = json.dumps([key(i) for i in exercise_ids()], sort_keys=True)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+CHAPTER = re.compile(r"(?:^|/)ch\d\d-[^/]*$")
+
+
+def _env_get_outdated(app, env, added, changed, removed) -> list[str]:
+    """After a change to an answer key (and not to the page), the chapters' pages are
+    read and written again: their boxes carry the keys."""
+    now = fingerprint()
+    before = getattr(env, "lrbook_answer_keys", None)
+    env.lrbook_answer_keys = now
+    if before == now:
+        return []
+    return sorted(
+        d for d in env.found_docs if CHAPTER.search(d) and d not in added | changed
+    )
+
+
 def setup(app):
     """Sphinx extension: answer boxes under the auto-checked exercises (HTML only)."""
     app.connect("doctree-resolved", _doctree_resolved)
+    app.connect("env-get-outdated", _env_get_outdated)
     app.connect("html-page-context", _page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
