@@ -166,6 +166,30 @@ def test_a_box_carries_its_key_and_no_more(built_site):
 
 
 # ------------------------------------------------------------------ in the browser
+AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_BOX = """async (selector) => {
+  const results = await axe.run({include: [selector]}, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                    'wcag22aa']},
+    resultTypes: ['violations'],
+  });
+  return results.violations
+    .filter(v => v.impact === 'critical' || v.impact === 'serious')
+    .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.failureSummary).join(' | '));
+}"""
+
+
+def _no_serious_violation(page, form: str, scheme: str) -> None:
+    """axe-core on the box, its result shown (the page tests run axe at load time,
+    before any result): contrast of the verdict in either theme, labels, roles."""
+    if not AXE.exists():
+        return  # tests/e2e/test_site_render.py says how to install it (CI fails there)
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(AXE_BOX, form)
+    assert not violations, f"{form} ({scheme}): {violations}"
+
+
 @pytest.mark.parametrize("page_path", CHAPTERS)
 def test_answer_box_in_browser(browser, site_url, page_path):
     chapter = _chapter(page_path)
@@ -244,10 +268,12 @@ def test_answer_box_in_browser(browser, site_url, page_path):
         box = page.locator(form)
         box.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"{name}-light.png"))
+        _no_serious_violation(page, form, "light")
         page.emulate_media(color_scheme="dark")
         page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")
         page.wait_for_timeout(200)
         page.screenshot(path=str(SHOTS / f"{name}-dark.png"))
+        _no_serious_violation(page, form, "dark")
         page.set_viewport_size({"width": 390, "height": 844})
         page.wait_for_timeout(300)
         box.scroll_into_view_if_needed()

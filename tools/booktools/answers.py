@@ -265,10 +265,15 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
 
 
 def fingerprint() -> str:
-    """A hash of every exercise's exported key: a change to an answer key changes it."""
-    from lrbook.exercises import exercise_ids
+    """A hash of every exercise's exported key and parameters (which the statements
+    quote, booktools.statements): a change to an answer key changes it."""
+    from lrbook.exercises import exercise_ids, get
 
-    data = json.dumps([key(i) for i in exercise_ids()], sort_keys=True)
+    data = json.dumps(
+        [[key(i), dict(get(i).params)] for i in exercise_ids()],
+        sort_keys=True,
+        default=repr,
+    )
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
@@ -277,7 +282,8 @@ CHAPTER = re.compile(r"(?:^|/)ch\d\d-[^/]*$")
 
 def _env_get_outdated(app, env, added, changed, removed) -> list[str]:
     """After a change to an answer key (and not to the page), the chapters' pages are
-    read and written again: their boxes carry the keys."""
+    read and written again: their boxes carry the keys, their statements quote the
+    keys' parameters."""
     now = fingerprint()
     before = getattr(env, "lrbook_answer_keys", None)
     env.lrbook_answer_keys = now
