@@ -65,9 +65,9 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 def site_sources() -> list[Path]:
     """Every file whose change can change the built site (the .ipynb twins too: the
-    download buttons serve them; tools/ holds the book's Sphinx extensions)."""
+    download buttons serve them; tools/booktools holds the book's Sphinx extensions)."""
     files = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "pyproject.toml"]
-    files += [ROOT / "requirements.txt", *sorted((ROOT / "tools").glob("*.py"))]
+    files += [ROOT / "requirements.txt", *sorted((ROOT / "tools").rglob("*.py"))]
     for path in (ROOT / "book").rglob("*"):
         if (
             path.is_file()
