@@ -255,14 +255,19 @@ class Page:
         )
 
     def exercise_title(self, node) -> str:
-        title = node.children[0]
+        """``**Exercise 2.3** (its title)``, numbered as on the site.
+
+        sphinx-exercise leaves the number to the HTML writer (numfig): the title holds
+        `` (`` title ``)`` only; an unnumbered exercise's title starts with "Exercise".
+        """
+        title = self.inline(node.children[0])
+        if type(node).__name__ == "exercise_node":  # :nonumber:
+            return "**Exercise**" + title.removeprefix("Exercise")
         numbers = self.env.toc_fignumbers.get(node.get("docname", self.doc), {})
-        number = ".".join(map(str, numbers.get("exercise", {}).get(node["ids"][0], ())))
-        head = f"**Exercise {number}**" if number else "**Exercise**"
-        if _is_exercise(node) and type(node).__name__ == "exercise_node":
-            head = f"**{self.inline(title)}**"
-            return head
-        return head + self.inline(title)
+        number = numbers.get("exercise", {}).get(node["ids"][0], ())
+        if not number:
+            raise self.fail(node, f"exercise {node['ids'][0]!r} has no number")
+        return f"**Exercise {'.'.join(map(str, number))}**{title}"
 
     def solution_summary(self, node) -> str:
         return tidy(self.inline(node.children[0], link=False))
@@ -509,7 +514,7 @@ def cells(page: Page, doctree, source_nb, split: bool = False) -> list:
     or ends inside it (and, with ``split``, where an exercise's statement does: the
     assignments need the statement in cells of its own).
     """
-    starts = source_nb.metadata["source_map"]  # the line before each cell's first
+    starts = source_nb.metadata["source_map"]  # each cell's first line, from 0
     by_cell: dict[int, list[Piece]] = {}
     code_pieces: dict[int, Piece] = {}
     for piece in pieces(page, doctree):
@@ -572,8 +577,6 @@ def cells(page: Page, doctree, source_nb, split: bool = False) -> list:
             elif exercise is not None:
                 meta["lrbook_exercise"] = exercise
                 pending = exercise
-            elif not split and any(p.exercise for p in by_cell.get(index, [])):
-                pending = [p.exercise for p in by_cell[index] if p.exercise][-1]
             elif pending:
                 meta["lrbook_exercise"] = pending
             out.append(nbformat.v4.new_markdown_cell(text, metadata=meta))
