@@ -136,7 +136,7 @@ def test_the_filled_statement_shows_the_keys_numbers(md, keys):
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.stem[:4])
-def test_the_twin_and_the_student_notebook_quote_the_key(md, keys):
+def test_the_twin_and_the_student_notebook_quote_the_key(md, keys, built_site):
     """The learners' twin and the assignment's master notebook show the key's numbers
     where the page does, and no placeholder."""
     raw = _blocks(md)

@@ -1,16 +1,18 @@
-"""The .ipynb twins of the chapters: present, in sync, and plain Jupyter Markdown.
+"""The .ipynb twins of the chapters: plain Jupyter Markdown, with the book's policies.
 
 Colab, Binder and the site's download button give learners the twins
 (``book/<chapter>.ipynb``), and Jupyter front ends do not understand MyST: a twin must
-read cleanly there (no raw MyST syntax, the book's numbers pasted in, exercises
-numbered as on the site, solutions folded away). Regenerate them with
-``.venv/bin/python -m booktools.twins``; these tests need no build (see
-``tests/e2e/test_twins_site.py`` for the checks against the built site).
+read cleanly there (no raw MyST syntax, exercises numbered as on the site, solutions
+folded away, hidden cells collapsed). The book build writes them
+(``booktools.notebooks``, from the resolved pages); ``python -m booktools.twins``
+copies them into ``book/``. These tests need no build of the book: the committed twins
+are read as they are, and the notebook builder is tested on a small book built here
+(one page, a few seconds). ``tests/e2e/test_twins_site.py`` checks that the committed
+twins are the build's.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -26,7 +28,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 NOTEBOOKS = TWINS.notebooks(ROOT)
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-FIX = "regenerate the twins: .venv/bin/python -m booktools.twins"
+FIX = "build the book, then copy the twins: .venv/bin/python -m booktools.twins"
+# The chapter numbers of the site: the numbered parts' pages, 1, 2, ... across parts.
+CHAPTER = {}
+for _name, _numbered in TWINS.toc_docnames(ROOT):
+    if _numbered:
+        CHAPTER[_name] = str(len(CHAPTER) + 1)
 # What a Jupyter front end would show as raw text (checked independently of the tool).
 RAW_MYST = {
     "{glue": re.compile(r"\{glue"),
@@ -86,14 +93,14 @@ def test_twins_are_excluded_from_sphinx():
     )
 
 
-def test_check_needs_no_build():
-    """``python -m booktools.twins --check`` regenerates from the .md and book/_glue.json only."""
-    assert (ROOT / TWINS.GLUE_FILE).exists(), f"{TWINS.GLUE_FILE} is not committed"
-    assert TWINS.main(["--check"]) == 0, FIX
+def test_the_notebook_builder_is_a_book_extension():
+    extensions = CONFIG["sphinx"]["extra_extensions"]
+    assert "booktools.notebooks" in extensions
+    assert "booktools.twins" not in extensions, "booktools.twins only copies twins"
 
 
 @pytest.mark.parametrize("md", NOTEBOOKS, ids=lambda p: p.name)
-def test_twin_exists_and_is_in_sync(md):
+def test_twin_exists_without_outputs(md):
     twin = md.with_suffix(".ipynb")
     assert twin.exists(), f"{twin.relative_to(ROOT)} is missing: {FIX}"
     text = twin.read_text(encoding="utf-8")
@@ -104,9 +111,6 @@ def test_twin_exists_and_is_in_sync(md):
             assert not cell.outputs and cell.execution_count is None, (
                 f"{twin.name}: cell {i} has outputs; twins are committed without: {FIX}"
             )
-    assert TWINS.normalised(text) == TWINS.normalised(TWINS.twin_text(md, text)), (
-        f"{twin.relative_to(ROOT)} is out of sync with {md.name}: {FIX}"
-    )
     assert "jupytext" not in nb.metadata, (
         f"{twin.name}: no jupytext pairing (saving it would overwrite the .md)"
     )
@@ -167,9 +171,8 @@ def test_exercises_are_numbered_within_the_chapter(md):
     text = md.read_text(encoding="utf-8")
     count = len(re.findall(r"^[`:]{3,}\{exercise(-start)?\}", text, re.M))
     markdown = "\n".join(c.source for c in _twin(md).cells if c.cell_type == "markdown")
-    book = TWINS.book(ROOT)
     doc = TWINS.docname(md, ROOT)
-    if doc not in book.chapter:
+    if doc not in CHAPTER:
         # An unnumbered page (other-libraries): "Exercise 1", "Exercise 2"... as
         # Sphinx numbers them, counting across the unnumbered pages.
         headings = re.findall(r"^> \*\*Exercise (\d+)\*\*", markdown, re.M)
@@ -181,7 +184,7 @@ def test_exercises_are_numbered_within_the_chapter(md):
     headings = re.findall(r"^> \*\*Exercise (\d+)\.(\d+)\*\*", markdown, re.M)
     assert len(headings) == count, f"{md.name}: {count} exercises, {headings}"
     if count:
-        chapter = book.chapter[doc]
+        chapter = CHAPTER[doc]
         assert headings == [(chapter, str(k)) for k in range(1, count + 1)]
 
 
@@ -199,19 +202,6 @@ def test_hidden_cells_are_collapsed(md):
             assert mine.metadata.get("cellView") == "form"
         if not tags and not jupyter:
             assert "cellView" not in mine.metadata
-
-
-@pytest.mark.parametrize("md", NOTEBOOKS, ids=lambda p: p.name)
-def test_glued_numbers_are_pasted_from_the_glue_file(md):
-    glue = json.loads((ROOT / TWINS.GLUE_FILE).read_text(encoding="utf-8"))
-    keys = re.findall(r"\{glue(?::\w*)?\}`([^`:]+)", md.read_text(encoding="utf-8"))
-    if not keys:
-        return
-    values = glue[TWINS.docname(md, ROOT)]
-    missing = sorted(set(keys) - set(values))
-    assert not missing, (
-        f"{md.name}: no value for {missing}; build, then {FIX} --from-build"
-    )
 
 
 @pytest.mark.parametrize("md", NOTEBOOKS, ids=lambda p: p.name)
@@ -272,66 +262,164 @@ def test_chapter_is_paired(md):
     )
 
 
-def test_stale_twin_is_detected(tmp_path):
-    md = NOTEBOOKS[0]
-    text = TWINS.twin_text(md)
-    nb = nbformat.reads(text, as_version=4)
-    nb.cells[-1].source += "\n# edited in the .md but not regenerated"
-    assert TWINS.normalised(nbformat.writes(nb)) != TWINS.normalised(text)
-    nb = nbformat.reads(text, as_version=4)
-    code = next(c for c in nb.cells if c.cell_type == "code")
-    code.outputs = [nbformat.v4.new_output("stream", text="hi")]
-    assert TWINS.normalised(nbformat.writes(nb)) != TWINS.normalised(text)
+# -- the notebook builder, on a small book built here ----------------------------------
+HEADER = (
+    "---\njupytext:\n  formats: ipynb,md:myst\n  text_representation:\n"
+    "    extension: .md\n    format_name: myst\nkernelspec:\n"
+    "  display_name: Python 3\n  language: python\n  name: python3\n---\n\n"
+)
+CHAPTER_MD = """# Title
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+from myst_nb import glue
+glue("v", 3.14159, display=False)
+glue("n", 7, display=False)
+check = print  # the answer keys' check, as a stand-in
+```
+
+(sec)=
+## Sec
+
+See {ref}`sec`, {doc}`intro`, {doc}`B <bib>`, {cite}`k1,k2`, {cite:t}`k1`, {math}`x^2`,
+{glue:text}`v:.2f`, {glue:}`n`, `{not a role}`, a_b and `code`.
+
+| a | b |
+|---|--:|
+| 1 | 2 |
+
+```{exercise} First
+:label: ex-a
+
+Compute $a
+b$.
+```
+
+```{code-cell} ipython3
+answer = None
+check("ex-a", answer)
+```
+
+````{solution-start} ex-a
+:class: dropdown
+````
+
+Because.
+
+```{code-cell} ipython3
+answer = 1
+```
+
+So.
+
+````{solution-end}
+````
+
+:::{note}
+Mind {math}`x`.
+:::
+
+```{warning}
+Careful.
+```
+
+```{exercise}
+:label: ex-b
+
+Second.
+```
+
+```{solution} ex-b
+:class: dropdown
+
+Easy.
+```
+
+After.
+
+```{code-cell} ipython3
+:tags: [hide-input]
+x = 2
+```
+"""
+CONF = """
+extensions = [
+    "myst_nb", "sphinx_exercise", "sphinxcontrib.bibtex", "booktools.notebooks"
+]
+myst_enable_extensions = ["amsmath", "dollarmath", "colon_fence"]
+bibtex_bibfiles = ["book/refs.bib"]
+bibtex_reference_style = "author_year"
+numfig = True
+numfig_secnum_depth = 1
+nb_execution_mode = "force"
+exclude_patterns = ["_build", "**/*.ipynb"]
+root_doc = "book/intro"
+"""
 
 
-def test_regeneration_is_stable():
-    md = NOTEBOOKS[0]
-    once = TWINS.twin_text(md)
-    assert TWINS.twin_text(md, once) == once, "regenerating must not churn cell ids"
+@pytest.fixture(scope="module")
+def small_book(tmp_path_factory) -> tuple[Path, str]:
+    """A one-chapter book (and a page with a directive the builder cannot translate),
+    built with Sphinx and the notebook builder; ``(root, build log)``."""
+    import subprocess
+    import sys
 
-
-# -- the converter on small pieces of MyST ------------------------------------------
-def _page(tmp_path: Path, body: str, glue: dict | None = None) -> list:
-    """Convert a one-chapter book made of ``body`` in a temporary tree."""
-    (tmp_path / "book").mkdir()
-    (tmp_path / "_toc.yml").write_text(
+    root = tmp_path_factory.mktemp("book")
+    book = root / "book"
+    book.mkdir()
+    (root / "conf.py").write_text(CONF)
+    (root / "_config.yml").write_text(
+        "repository:\n  url: https://github.com/Someone/thebook\n"
+    )
+    (root / "_toc.yml").write_text(
         "format: jb-book\nroot: book/intro\nparts:\n  - caption: C\n    numbered: 1\n"
         "    chapters:\n      - file: book/ch\n      - file: book/bib\n"
+        "      - file: book/bad\n"
     )
-    (tmp_path / "_config.yml").write_text(
-        "repository:\n  url: https://github.com/Someone/thebook\n"
-        "bibtex_bibfiles:\n  - book/refs.bib\n"
+    (book / "intro.md").write_text(
+        "# Intro\n\n```{toctree}\n:numbered: 1\nch\nbib\nbad\n```\n"
     )
-    (tmp_path / "book" / "intro.md").write_text("# Intro\n")
-    (tmp_path / "book" / "bib.md").write_text(
-        "# Bibliography\n\n```{bibliography}\n:all:\n```\n"
+    (book / "bib.md").write_text("# Bibliography\n\n```{bibliography}\n:all:\n```\n")
+    (book / "refs.bib").write_text(
+        "@book{k1, author={Doe, Jane and Roe, Rick}, title={T}, year={2001},"
+        " publisher={P}}\n"
+        "@book{k2, author={Poe, A. and Bo, B. and Co, C.}, title={U}, year={2002},"
+        " publisher={P}}\n"
     )
-    (tmp_path / "book" / "refs.bib").write_text(
-        "@book{k1, author={Doe, Jane and Roe, Rick}, title={T}, year={2001}}\n"
-        "@book{k2, author={Poe, A. and Bo, B. and Co, C.}, title={U}, year={2002}}\n"
+    (book / "ch.md").write_text(HEADER + CHAPTER_MD)
+    (book / "bad.md").write_text(HEADER + "# Bad\n\n```{sidebar} S\nx\n```\n")
+    env = {**__import__("os").environ, "PYTHONPATH": f"{ROOT / 'tools'}:{ROOT}"}
+    env.pop("MPLBACKEND", None)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-q",
+            "-b",
+            "html",
+            root,
+            root / "_build/html",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    header = (
-        "---\njupytext:\n  formats: ipynb,md:myst\n  text_representation:\n"
-        "    extension: .md\n    format_name: myst\nkernelspec:\n"
-        "  display_name: Python 3\n  language: python\n  name: python3\n---\n\n"
-    )
-    md = tmp_path / "book" / "ch.md"
-    md.write_text(header + body)
-    (tmp_path / "book" / "_glue.json").write_text(json.dumps({"book/ch": glue or {}}))
-    return nbformat.reads(TWINS.twin_text(md, root=tmp_path), as_version=4).cells
+    return root, proc.stdout + proc.stderr
 
 
-def test_converter_roles(tmp_path):
-    cells = _page(
-        tmp_path,
-        "# Title\n\n(sec)=\n## Sec\n\nSee {ref}`sec`, {doc}`intro`, {doc}`B <bib>`, "
-        "{cite}`k1,k2`, {cite:t}`k1`, {math}`x^2`, {glue:text}`v:.2f`, {glue:}`n`, "
-        "`{not a role}` and `code`.\n",
-        {"v": {"text/plain": "3.14159"}, "n": {"text/plain": "7"}},
-    )
-    text = cells[0].source
+def _built(root: Path, name: str = "ch", assign: bool = False) -> list:
+    folder = root / "_build" / "notebooks" / ("assign" if assign else "")
+    return nbformat.read(folder / "book" / f"{name}.ipynb", as_version=4).cells
+
+
+def test_builder_resolves_references_citations_math_and_glue(small_book):
+    root, log = small_book
+    text = _built(root)[2].source
     site = "https://someone.github.io/thebook/"
-    assert text.startswith("# 1. Title\n\n## Sec\n")
+    assert _built(root)[0].source == "# 1. Title", "the chapter number, as the site's"
+    assert text.startswith("## Sec\n\nSee "), text
     assert f"[Sec]({site}book/ch.html#sec)" in text
     assert f"[Intro]({site}book/intro.html)" in text
     assert f"[B]({site}book/bib.html)" in text
@@ -340,47 +428,99 @@ def test_converter_roles(tmp_path):
         f"[Poe *et al.*, 2002]({site}book/bib.html)\\]"
     ) in text
     assert f"Doe and Roe \\[[2001]({site}book/bib.html)\\]" in text
-    assert "$x^2$, 3.14, 7, `{not a role}` and `code`." in text
+    assert "$x^2$,\n3.14, 7, `{not a role}`, a_b and `code`." in text
+    assert "| a | b |\n|---|--:|\n| 1 | 2 |" in text
 
 
-def test_converter_exercises_solutions_admonitions(tmp_path):
-    cells = _page(
-        tmp_path,
-        "# T\n\n```{exercise} First\n:label: ex-a\n\nCompute $a\nb$.\n```\n\n"
-        "```{code-cell} ipython3\nanswer = None\n```\n\n"
-        "````{solution-start} ex-a\n:class: dropdown\n````\n\nBecause.\n\n"
-        "```{code-cell} ipython3\nanswer = 1\n```\n\nSo.\n\n"
-        "````{solution-end}\n````\n\n"
-        ":::{note}\nMind {math}`x`.\n:::\n\n```{warning}\nCareful.\n```\n\n"
-        "```{exercise}\n:label: ex-b\n\nSecond.\n```\n\n"
-        "```{solution} ex-b\n:class: dropdown\n\nEasy.\n```\n\nAfter.\n",
-    )
+def test_builder_numbers_exercises_and_folds_solutions(small_book):
+    root, _ = small_book
+    cells = _built(root)
     kinds = [c.cell_type for c in cells]
-    assert kinds == ["markdown", "code", "markdown", "code", "markdown", "markdown"]
-    assert cells[0].source == (
-        "# 1. T\n\n> **Exercise 1.1** (First)\n>\n> Compute $a b$."
-    )
-    assert cells[1].source == "answer = None" and not cells[1].metadata
-    assert cells[2].source == (
+    assert kinds == [
+        "markdown",
+        "code",
+        "markdown",
+        "code",
+        "markdown",
+        "code",
+        "markdown",
+        "markdown",
+        "markdown",
+        "markdown",
+        "code",
+    ], kinds
+    assert cells[2].source.endswith("> **Exercise 1.1** (First)\n>\n> Compute $a b$.")
+    assert cells[3].source.startswith("answer = None") and not cells[3].metadata
+    assert cells[4].source == (
         "<details>\n<summary>Solution to Exercise 1.1 (First)</summary>\n\n"
         "Because.\n\n</details>"
     )
-    assert _collapsed(cells[3]) and cells[3].source.endswith("\nanswer = 1")
-    assert cells[4].source.startswith(
+    assert _collapsed(cells[5]) and cells[5].source.endswith("\nanswer = 1")
+    assert cells[5].source.startswith("# @title Solution to Exercise 1.1 (code)\n")
+    assert cells[6].source.startswith(
         "<details>\n<summary>Solution to Exercise 1.1 (First), continued</summary>"
     )
-    rest = cells[5].source
-    assert rest.startswith("> **Note**\n>\n> Mind $x$.\n\n> **Warning**\n>\n> Careful.")
-    assert "> **Exercise 1.2**\n>\n> Second." in rest
-    assert "<summary>Solution to Exercise 1.2</summary>\n\nEasy.\n\n</details>" in rest
-    assert rest.endswith("After.")
+    assert cells[7].source == (
+        "> **Note**\n>\n> Mind $x$.\n\n> **Warning**\n>\n> Careful.\n\n"
+        "> **Exercise 1.2**\n>\n> Second."
+    )
+    assert cells[8].source == (
+        "<details>\n<summary>Solution to Exercise 1.2</summary>\n\nEasy.\n\n</details>"
+    )
+    assert cells[9].source == "After."
+    assert _collapsed(cells[1]), "a remove-cell cell is collapsed"
+    hidden = cells[10]
+    assert hidden.metadata["jupyter"] == {"source_hidden": True}
+    assert hidden.metadata["cellView"] == "form"
+    assert hidden.source == "# @title Code\nx = 2"
+    for cell in cells:
+        assert not any(k.startswith("lrbook_") for k in cell.metadata), cell.metadata
 
 
-def test_converter_refuses_what_it_cannot_translate(tmp_path):
-    with pytest.raises(TWINS.TwinError, match="directive .grid."):
-        _page(tmp_path, "# T\n\n```{grid}\nx\n```\n")
+def test_builder_tags_the_exercises_for_the_assignments(small_book):
+    root, _ = small_book
+    tags = [
+        {k: v for k, v in c.metadata.items() if k.startswith("lrbook_")}
+        for c in _built(root, assign=True)
+    ]
+    sources = [c.source for c in _built(root, assign=True)]
+    statement = sources.index("> **Exercise 1.1** (First)\n>\n> Compute $a b$.")
+    assert tags[statement] == {"lrbook_exercise": "ex-a"}
+    assert tags[statement + 1] == {"lrbook_answer": "ex-a"}  # check("ex-a", answer)
+    assert tags[statement + 2 : statement + 5] == [{"lrbook_solution": "ex-a"}] * 3
+    second = sources.index("> **Exercise 1.2**\n>\n> Second.")
+    assert tags[second] == {"lrbook_exercise": "ex-b"}
+    assert tags[second + 1] == {"lrbook_solution": "ex-b"}
+    assert tags[second - 1] == {} and tags[second + 2] == {}
 
 
-def test_converter_needs_the_glued_values(tmp_path):
-    with pytest.raises(TWINS.TwinError, match="no value for glue key 'missing'"):
-        _page(tmp_path, "# T\n\nValue {glue:}`missing`.\n")
+def test_builder_refuses_what_it_cannot_translate(small_book):
+    root, log = small_book
+    assert re.search(r"no notebook for book/bad: .*no Jupyter Markdown.*sidebar", log)
+    assert not (root / "_build" / "notebooks" / "book" / "bad.ipynb").exists()
+
+
+def test_a_stale_or_missing_twin_is_detected(small_book):
+    root, _ = small_book
+    md = root / "book" / "ch.md"
+    twin = md.with_suffix(".ipynb")
+    twin.unlink(missing_ok=True)
+    bad = [t for t, _ in TWINS.stale(root) if t.name == "ch.ipynb"]
+    assert bad == [twin], "a missing twin"
+    built = TWINS.twin_text(md, root=root)
+    twin.write_text(built)
+    assert not [t for t, _ in TWINS.stale(root) if t.name == "ch.ipynb"]
+    nb = nbformat.reads(built, as_version=4)
+    nb.cells[-1].source += "\n# edited in the .md but not rebuilt"
+    twin.write_text(nbformat.writes(nb))
+    assert [t for t, _ in TWINS.stale(root) if t.name == "ch.ipynb"] == [twin]
+    nb = nbformat.reads(built, as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", text="hi")]
+    twin.write_text(nbformat.writes(nb))
+    assert [t for t, _ in TWINS.stale(root) if t.name == "ch.ipynb"] == [twin]
+    nb = nbformat.reads(built, as_version=4)
+    for cell in nb.cells:
+        cell.id = "x" + cell.id[1:]
+    twin.write_text(nbformat.writes(nb))
+    assert not [t for t, _ in TWINS.stale(root) if t.name == "ch.ipynb"], "not ids"

@@ -70,7 +70,7 @@ def _questions(nb) -> list[dict]:
 
 # ------------------------------------------------------------- the master notebooks
 @pytest.mark.parametrize("md", EVERY, ids=lambda p: p.stem)
-def test_every_exercise_is_a_question_with_its_own_variable(md):
+def test_every_exercise_is_a_question_with_its_own_variable(md, built_site):
     nb = assign.master(md)
     labels = re.findall(r"^:label: (ch\d\d-ex-\S+)", md.read_text(), re.M)
     qs = _questions(nb)
@@ -92,7 +92,7 @@ def test_every_exercise_is_a_question_with_its_own_variable(md):
 
 
 @pytest.mark.parametrize("md", EVERY, ids=lambda p: p.stem)
-def test_no_cell_of_an_assignment_reads_an_answer(md):
+def test_no_cell_of_an_assignment_reads_an_answer(md, built_site):
     removed = []
     nb = assign.master(md, removed)
     for cell in nb.cells:
@@ -101,7 +101,7 @@ def test_no_cell_of_an_assignment_reads_an_answer(md):
         assert any("rosenbrock" in line for line in removed)
 
 
-def test_chapter_6_keeps_the_curve_before_the_answer_that_reads_it():
+def test_chapter_6_keeps_the_curve_before_the_answer_that_reads_it(built_site):
     nb = assign.master(assign.chapters(["ch06"])[0])
     q = next(q for q in _questions(nb) if "ch06_ex_range_read" in q["config"])
     assert any("curve = " in c.source for c in q["statement"] if c.cell_type == "code")
@@ -225,7 +225,12 @@ def test_a_function_answer_is_marked_on_its_sampled_values():
     ],
 )
 def test_a_malformed_export_is_a_wrong_answer_never_an_error(item):
-    for eid in ("ch01-ex-stability", "ch01-ex-best-step", "ch03-ex-exp-function", "ch01-ex-regime"):
+    for eid in (
+        "ch01-ex-stability",
+        "ch01-ex-best-step",
+        "ch03-ex-exp-function",
+        "ch01-ex-regime",
+    ):
         assert marking.points(eid, marking.answer(item, _spec(eid))) == 0
 
 
@@ -346,7 +351,7 @@ def test_collect_lists_every_notebook_and_every_skipped_file(tmp_path):
 
 
 @pytest.fixture
-def fake_dist(tmp_path):
+def fake_dist(tmp_path, built_site):
     """A dist/ with ch01's grading.json only (no notebook needed to refuse)."""
     md = assign.chapters(["ch01"])[0]
     _, qs = assign._master(md)
@@ -395,7 +400,9 @@ def test_grade_exits_non_zero_and_says_why(tmp_path, fake_dist, capsys, monkeypa
     assert "skipped all.zip: a zip archive" in err
     rc = assign.main(["grade", "ch01", "empty", "--dist", str(tmp_path / "nothing")])
     assert (
-        rc == 2 and "run 'python -m booktools.assign build ch01' first" in capsys.readouterr().err
+        rc == 2
+        and "run 'python -m booktools.assign build ch01' first"
+        in capsys.readouterr().err
     )
     assert not (tmp_path / "scores.csv").exists()
 
@@ -458,7 +465,7 @@ def test_the_csv_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     assert row["q2"] == "1.6667" and row["total"] == "5.6667" and "errors" not in row
 
 
-def test_a_failed_build_leaves_no_dist(tmp_path, monkeypatch):
+def test_a_failed_build_leaves_no_dist(tmp_path, monkeypatch, built_site):
     md = assign.chapters(["ch01"])[0]
     dist = tmp_path / "dist"
 

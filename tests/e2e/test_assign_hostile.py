@@ -79,7 +79,8 @@ def wrong(ex) -> str:
 
 # ------------------------------------------------------------------ the build
 @pytest.fixture(scope="session", params=GRADED, ids=lambda p: p.stem)
-def built(request, tmp_path_factory):
+def built(request, tmp_path_factory, built_site):
+    # built_site: the assignments are made from the build's notebooks (_build/notebooks)
     if Sandbox.missing() and not CI:
         pytest.skip("bwrap is not installed here (tools/test.sh installs it)")
     dist = tmp_path_factory.mktemp("dist")

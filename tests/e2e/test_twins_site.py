@@ -1,5 +1,5 @@
-"""The twins against the built site: the same numbers, the same exercise numbers, and
-the twin behind the download and launch buttons.
+"""The twins against the built site: the committed twins are the build's, with the same
+numbers and exercise numbers as the pages, behind the download and launch buttons.
 
 Uses the session's site build (``conftest.built_site``); ``tests/book/test_twins.py``
 holds the checks that need no build.
@@ -22,6 +22,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 NOTEBOOKS = TWINS.notebooks(ROOT)
 FIX = "run: .venv/bin/python -m booktools.twins --from-build (after the build)"
+
+
+@pytest.mark.parametrize("md", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_twin_is_the_builds(built_site, md):
+    """The twin Colab and Binder open (committed in book/) is the one the notebook
+    builder wrote from the resolved page (cells, metadata, no outputs; not cell ids)."""
+    twin = md.with_suffix(".ipynb")
+    built = TWINS.built_twin(md, ROOT, built_site.parent)
+    assert built.exists(), f"the build wrote no twin of {md.name}"
+    assert twin.exists(), f"{twin.relative_to(ROOT)} is missing: {FIX}"
+    assert TWINS.normalised(twin.read_text(encoding="utf-8")) == TWINS.normalised(
+        built.read_text(encoding="utf-8")
+    ), f"{twin.relative_to(ROOT)} is not the build's twin: {FIX}"
 
 
 def _page(built_site: Path, md: Path) -> str:
@@ -81,7 +94,7 @@ def test_download_button_gives_the_twin(built_site, md):
     )
     served = built_site / "_sources" / f"{name}.ipynb"
     assert served.read_bytes() == md.with_suffix(".ipynb").read_bytes(), (
-        f"{served} is not the twin (booktools.twins, a Sphinx extension, copies it)"
+        f"{served} is not the twin (booktools.notebooks, a Sphinx extension, puts it)"
     )
 
 

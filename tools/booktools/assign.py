@@ -18,9 +18,10 @@ computed here, outside the sandbox, from the answer keys of :mod:`lrbook.exercis
 (:mod:`grading.marking`). No test runs in the student's session. The CSV has one row
 per notebook, whatever happened to it, and is written in full and atomically.
 
-The chapters carry no Otter marker: the master is generated from the chapter's MyST
-source (its ``{exercise}`` blocks, answer cells ``x = None`` + ``check(id, x)`` and
-``{solution-start}``/``{solution-end}`` solutions) and from the answer keys.
+The chapters carry no Otter marker: the master is generated from the chapter's cells
+as the last book build resolved them (:mod:`booktools.notebooks` tags each exercise's
+statement, its answer cell ``x = None`` + ``check(label, x)`` and its solution) and
+from the answer keys. Build the book first.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import statements, twins
+from . import notebooks, twins
 from .grading import keys, marking
 from .grading.marking import POINTS
 from .grading.sandbox import Limits, Sandbox, SandboxError
@@ -56,10 +57,6 @@ TIMEOUT = 300.0
 MAX_NOTEBOOK = 64 << 20  # bytes: a bigger file is not run
 
 
-EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise\}")
-SOL_START = re.compile(r"^(`{3,}|:{3,})\{solution-start\}\s+(\S+)")
-SOL_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}")
-LABEL = re.compile(r"^\s*:label:\s*(\S+)", re.M)
 CHECK = re.compile(r"""^check\(\s*["']([^"']+)["']\s*,\s*([A-Za-z_]\w*)\s*\)\s*$""")
 # A line of a chapter cell that reads an answer key's answer or classic mistakes: it
 # would hand the answer to the student, so the assignment leaves it out.
@@ -94,113 +91,23 @@ class Question:
         return self.exercise_id is None
 
 
-# ------------------------------------------------------------------ the MyST source
-def _split_markdown(cell) -> list:
-    """Split a markdown cell at exercise and solution fences; tag the pieces."""
-    pieces: list[tuple[str, list[str]]] = [("text", [])]
-    lines = cell.source.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        for kind, pattern in (("exercise", EXERCISE), ("start", SOL_START)):
-            m = pattern.match(line)
-            if m:
-                j = i + 1
-                while j < len(lines) and lines[j].strip() != m[1]:
-                    j += 1
-                block = lines[i : j + 1]
-                label = m[2] if kind == "start" else None
-                if kind == "exercise":
-                    found = LABEL.search("\n".join(block))
-                    label = found[1] if found else None
-                pieces.append((f"{kind}:{label}", block))
-                pieces.append(("text", []))
-                i = j + 1
-                break
-        else:
-            m = SOL_END.match(line)
-            if m:
-                j = i + 1
-                while j < len(lines) and lines[j].strip() != m[1]:
-                    j += 1
-                pieces.append(("end:", []))
-                pieces.append(("text", []))
-                i = j + 1
-            else:
-                pieces[-1][1].append(line)
-                i += 1
-    return [
-        (k, "\n".join(b).strip("\n"))
-        for k, b in pieces
-        if k != "text" or "\n".join(b).strip()
-    ]
+# ------------------------------------------------------------ the chapter's cells
+def chapter_cells(md: Path, build: Path | None = None) -> list:
+    """The chapter's cells in Jupyter-native Markdown, tagged with its exercises.
 
-
-def tagged_notebook(md: Path):
-    """The chapter as a notebook whose exercise, answer and solution cells are tagged.
-
-    Metadata ``lrbook_exercise``, ``lrbook_answer`` and ``lrbook_solution`` hold the
-    exercise's label; the solution fences are removed (their content is tagged). Cells
-    between an exercise and its answer cell (e.g. the curve that chapter 6's exercise
-    asks to read) belong to the exercise's statement, so they stay before the answer.
+    The book build writes them (:mod:`booktools.notebooks`, from the resolved page:
+    the twin's cells, with ``lrbook_exercise``, ``lrbook_answer`` and
+    ``lrbook_solution`` metadata holding the exercise's label) into
+    ``_build/notebooks/assign/``; an assignment is built from the last book build.
     """
-    source = statements.read(md)
-    cells, solution, pending = [], None, None
-    for cell in source.cells:
-        if cell.cell_type != "markdown":
-            cell = nbformat.from_dict(json.loads(json.dumps(cell)))
-            if solution:
-                cell.metadata["lrbook_solution"] = solution
-            elif pending and cell.cell_type == "code" and "check(" in cell.source:
-                cell.metadata["lrbook_answer"] = pending
-                pending = None
-            elif pending:
-                cell.metadata["lrbook_exercise"] = pending
-            cells.append(cell)
-            continue
-        for kind, text in _split_markdown(cell):
-            tag, _, label = kind.partition(":")
-            if tag == "start":
-                solution, pending = label, None
-            elif tag == "end":
-                solution = None
-            else:
-                meta = dict(cell.metadata)
-                if tag == "exercise":
-                    meta["lrbook_exercise"] = label
-                    pending = label
-                elif solution:
-                    meta["lrbook_solution"] = solution
-                elif pending:
-                    meta["lrbook_exercise"] = pending
-                cells.append(nbformat.v4.new_markdown_cell(text, metadata=meta))
-    source.cells = cells
-    return source
-
-
-class _Page(twins.Page):
-    """The twins' conversion, tolerant of numbers not yet glued by a book build."""
-
-    def role(self, name: str, content: str) -> str:
-        try:
-            return super().role(name, content)
-        except (twins.TwinError, ValueError, KeyError):
-            if name.startswith("glue"):
-                return "[a value the chapter's code computes]"
-            return self.target(content)[0] or content.split("::")[-1]
-
-    def cite(self, keys: str, textual: bool) -> str:
-        try:
-            return super().cite(keys, textual)
-        except twins.TwinError:
-            return f"[{keys}]"
-
-
-def chapter_cells(md: Path) -> list:
-    """The chapter's cells in Jupyter-native Markdown (the twins' conversion)."""
-    nb = tagged_notebook(md)
-    page = _Page(twins.book(ROOT), twins.docname(md, ROOT), md)
-    return page.convert(nb)
+    path = (build or ROOT / "_build") / notebooks.OUT / "assign"
+    path = path / f"{twins.docname(md, ROOT)}.ipynb"
+    if not path.exists():
+        raise UsageError(
+            f"{path} is missing: build the book first (bash tools/book.sh); the "
+            "assignments are made from the pages the build resolved"
+        )
+    return nbformat.read(path, as_version=4).cells
 
 
 # -------------------------------------------------------------------- Otter format

@@ -11,10 +11,11 @@ An exercise's numbers exist once, in its answer key (:mod:`lrbook.exercises`,
 
 :func:`fill` replaces every ``{{name}}`` (or ``{{name:spec}}``, a Python format spec)
 inside an ``{exercise}`` block with the parameter ``name`` of the answer key whose id
-is the block's ``:label:``. It works on the MyST source, so a parameter can sit in math,
-in inline code or in prose alike. The website (the Sphinx ``source-read`` event of
-:func:`setup`), the learners' twins and the course assignments all read the chapter
-through it, so they quote the same numbers. A placeholder that names no parameter, or
+is the block's ``:label:``. It works on the MyST source, so a parameter can sit in
+math, in inline code or in prose alike. It runs on the Sphinx ``source-read`` event
+(:func:`setup`), before MyST parses the page, so the website and the notebooks the build writes from the
+resolved page (:mod:`booktools.notebooks`: the learners' twins, the assignments) quote
+the same numbers. A placeholder that names no parameter, or
 an exercise without an answer key, is an error, never a blank.
 """
 
@@ -22,9 +23,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
-__all__ = ["StatementError", "fill", "quote", "placeholders", "read", "exercise_blocks"]
+__all__ = ["StatementError", "fill", "quote", "placeholders", "exercise_blocks"]
 
 #: ``{{name}}`` or ``{{name:spec}}``.
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*(?::([^{}]*?))?\s*\}\}")
@@ -128,7 +128,8 @@ def fill(text: str, where: str = "") -> str:
             if name not in params:
                 raise StatementError(
                     f"{where}: exercise {label!r} quotes {{{{{name}}}}}, but its answer"
-                    f" key has no parameter {name!r}; it has: {', '.join(params) or '-'}"
+                    f" key has no parameter {name!r};"
+                    f" it has: {', '.join(params) or '-'}"
                 )
             try:
                 return quote(params[name], spec)
@@ -140,14 +141,6 @@ def fill(text: str, where: str = "") -> str:
         pieces += [text[last:start], PLACEHOLDER.sub(one, block)]
         last = end
     return "".join(pieces) + text[last:]
-
-
-def read(md: Path):
-    """The chapter as a jupytext notebook, its statements filled in (:func:`fill`)."""
-    import jupytext
-
-    text = Path(md).read_text(encoding="utf-8")
-    return jupytext.reads(fill(text, str(md)), fmt="md:myst")
 
 
 def _source_read(app, docname: str, source: list[str]) -> None:
