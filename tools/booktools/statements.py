@@ -13,10 +13,10 @@ An exercise's numbers exist once, in its answer key (:mod:`lrbook.exercises`,
 inside an ``{exercise}`` block with the parameter ``name`` of the answer key whose id
 is the block's ``:label:``. It works on the MyST source, so a parameter can sit in
 math, in inline code or in prose alike. It runs on the Sphinx ``source-read`` event
-(:func:`setup`), before MyST parses the page, so the website and the notebooks the build writes from the
-resolved page (:mod:`booktools.notebooks`: the learners' twins, the assignments) quote
-the same numbers. A placeholder that names no parameter, or
-an exercise without an answer key, is an error, never a blank.
+(:func:`setup`), before MyST parses the page, so the website and the notebooks the
+build writes from the resolved page (:mod:`booktools.notebooks`: the learners' twins,
+the assignments) quote the same numbers. A placeholder that names no parameter, or an
+exercise without an answer key, is an error, never a blank.
 """
 
 from __future__ import annotations
