@@ -678,4 +678,7 @@ def test_the_built_site_shows_no_otter_marker(request):
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not MARKERS.search(text), page.name
-        assert "otter" not in text.lower(), page.name
+        # The answer boxes' self-study note names the "Otter assignments" on purpose;
+        # nothing else of Otter (its API, its cells) belongs on a page.
+        prose = text.lower().replace("otter assignments", "")
+        assert "otter" not in prose, page.name
