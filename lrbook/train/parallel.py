@@ -38,7 +38,7 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 
-__all__ = ["resolve_jobs", "run_fits", "shutdown", "start"]
+__all__ = ["resolve_jobs", "run_fits", "shutdown", "start_workers"]
 
 _pools: dict[int, cf.ProcessPoolExecutor] = {}
 
@@ -202,7 +202,7 @@ def _warm_up() -> None:
     prepare_tensors(resolve_data(None), None, None, resolve_device("cpu"))
 
 
-def start(jobs: int | None = None) -> None:
+def start_workers(jobs: int | None = None) -> None:
     """Start the worker processes now, in the background, so that the first
     :func:`~lrbook.train.compare` or :func:`~lrbook.train.tournament` does not wait
     for them: each imports lrbook and PyTorch and prepares the book's images (a few
