@@ -285,7 +285,7 @@ def run_fits(
             except Exception as exc:
                 for other in futures:
                     other.cancel()
-                if isinstance(exc, cf.process.BrokenProcessPool):
+                if owned and isinstance(exc, cf.process.BrokenProcessPool):
                     _pools.pop(size, None)
                 failed = task[getattr(exc, "lrbook_run", 0)] if len(task) > 1 else (
                     task[0]
