@@ -12,7 +12,15 @@ that other programs on the machine affect all three alike:
 
 It prints the median wall time of each and the ratios serial/parallel (goal >= 1.8 on 2
 cores) and serial/Dask, and checks that every history is bit-identical to the serial
-one. No test asserts these figures (``tests/e2e/test_bench.py`` only runs ``--quick``).
+one.
+
+Then runs that share their first epochs (:mod:`lrbook.train.sharing`): chapter 2's five
+schedules (two constant rates, step decay, one drop at one half and at two thirds of
+the budget, stepped per epoch; ``--share-epochs``, 12 by default), one seed, in this
+process, trained one by one with ``fit`` and together with ``fit_shared``, taking turns;
+it prints the ratio independent/shared (the epochs trained fall from 60 to 42) and
+checks that the histories are bit-identical. No test asserts these figures
+(``tests/e2e/test_bench.py`` only runs ``--quick``).
 
 Usage: ``python bench/compare.py [--rounds 3] [--jobs N] [--epochs 3] [--quick]``
 """
@@ -47,12 +55,14 @@ def main(argv=None) -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--n-train", type=int, default=None)
+    parser.add_argument("--share-epochs", type=int, default=12)
     parser.add_argument(
         "--quick", action="store_true", help="smallest setting (1 round, tiny runs)"
     )
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.epochs, args.seeds, args.n_train = 1, 1, 2, 320
+        args.share_epochs = 3
     data = lrbook.book_mnist()
     T = args.epochs * -(-(args.n_train or 3200) // 64)
     schedules = {
@@ -140,6 +150,53 @@ def main(argv=None) -> None:
     print(f"every history bit-identical to the serial run: {identical}")
     if not identical:
         raise SystemExit("histories differ between serial and parallel runs")
+    shared_prefixes(args.rounds, args.share_epochs, args.n_train)
+
+
+def shared_prefixes(rounds: int, epochs: int, n_train: int | None) -> None:
+    """Chapter 2's comparison for one seed: five fits against one fit_shared."""
+    from lrbook.train import fit
+    from lrbook.train.sharing import fit_shared, plan
+
+    schedules = {
+        "constant 0.1": lrbook.constant(0.1),
+        "constant 0.01": lrbook.constant(0.01),
+        "StepLR": lrbook.step_decay(0.1, step_size=max(1, epochs // 3), gamma=0.1),
+        "drop at 1/2": lrbook.multistep_decay(0.1, [max(1, epochs // 2)], 0.1),
+        "drop at 2/3": lrbook.multistep_decay(0.1, [max(1, 2 * epochs // 3)], 0.1),
+    }
+    runs = [
+        dict(schedule=s, epochs=epochs, step_per="epoch", seed=0, n_train=n_train,
+             progress=False)
+        for s in schedules.values()
+    ]
+    tasks = plan(runs)
+    times: dict[str, list[float]] = {"independent": [], "shared": []}
+    identical = True
+    for _ in range(rounds):
+        start = time.perf_counter()
+        alone = [fit(**r) for r in runs]
+        times["independent"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        together = fit_shared(runs)
+        times["shared"].append(time.perf_counter() - start)
+        curves = ("lr", "loss", "train_loss", "val_loss", "val_accuracy", "test_loss")
+        identical &= all(
+            np.array_equal(getattr(a, c), getattr(b, c))
+            for a, b in zip(alone, together, strict=True)
+            for c in curves
+        )
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(
+        f"shared prefixes: chapter 2's {len(runs)} schedules, {epochs} epochs, one "
+        f"seed, in this process ({len(tasks)} task(s): {tasks})"
+    )
+    print(f"  one fit per run:                 {med['independent']:8.2f} s")
+    print(f"  fit_shared:                      {med['shared']:8.2f} s")
+    print(f"independent/shared ratio: {med['independent'] / med['shared']:.2f}")
+    print(f"every shared history bit-identical to its own fit: {identical}")
+    if not identical:
+        raise SystemExit("shared histories differ from independent fits")
 
 
 if __name__ == "__main__":

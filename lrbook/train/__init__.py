@@ -14,7 +14,8 @@ Three entry points, used by every chapter's experiment:
 Smaller public helpers, for experiments that step outside ``fit``:
 :func:`initial_model` (the network a run starts from), :func:`data_tensors` (the images
 as ``fit`` trains on them) and :func:`evaluate` (a network's loss and accuracy, as
-``fit`` measures them).
+``fit`` measures them). :func:`start_workers` starts the worker processes of
+``compare`` and ``tournament`` ahead of time, in the background.
 
 The modules, in the order a run uses them: :mod:`~lrbook.train.models` (the
 networks), :mod:`~lrbook.train.context` (device, data tensors, reproducibility,
@@ -61,6 +62,7 @@ from .fitting import History, fit  # noqa: E402
 from .loop import evaluate  # noqa: E402
 from .lr_range import LRRangeTest, lr_range_test  # noqa: E402
 from .models import MNIST_MEAN, MNIST_STD, cnn, initial_model, mlp  # noqa: E402
+from .parallel import start_workers  # noqa: E402
 from .tournament import Tournament, tournament  # noqa: E402
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "lr_range_test",
     "compare",
     "tournament",
+    "start_workers",
     "Tournament",
     "mlp",
     "cnn",

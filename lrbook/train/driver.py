@@ -299,6 +299,19 @@ class ScheduleDriver:
             self._groups = self.optimizer.param_groups
             self._set_lr(self._rates[0])
 
+    def seek(self, step: int) -> None:
+        """Set the rate (and the momentum) of step ``step`` of an lrbook Schedule, as
+        ``step`` calls of :meth:`step` after :meth:`start` do."""
+        if self.kind != "schedule":
+            raise ValueError(f"seek needs an lrbook Schedule, not a {self.kind!r}")
+        if self.momentum_schedule is not None:
+            self._momentum_step = step
+            self._set_momentum(self._momenta[step])
+        self._step = step
+        lr = self._rates[step]
+        for group in self._groups:
+            group["lr"] = lr
+
     def step(self, metric: float | None = None) -> None:
         """Move to the next step of the schedule (``metric``: for reduce-on-plateau)."""
         if self.momentum_schedule is not None:

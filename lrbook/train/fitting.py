@@ -357,6 +357,68 @@ def fit(
         History(epochs=2, updates=100, schedule=cosine_annealing(...), val accuracy ...)
         >>> h.plot()  # doctest: +SKIP
     """
+    run, show, num_threads = configure(
+        schedule,
+        data=data,
+        model=model,
+        epochs=epochs,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        momentum=momentum,
+        weight_decay=weight_decay,
+        lr=lr,
+        step_per=step_per,
+        momentum_schedule=momentum_schedule,
+        monitor=monitor,
+        validation=validation,
+        seed=seed,
+        n_train=n_train,
+        n_test=n_test,
+        device=device,
+        num_threads=num_threads,
+        progress=progress,
+    )
+    loop = run.minibatch_loop(progress_bar(show, run.total_updates, "fit", "update"))
+    with deterministic_run(run.prepared.device, num_threads, run.seed) as threads:
+        try:
+            record = run.train(loop)
+        finally:
+            close_bar(loop.bar)
+    if loop.stopped:
+        warnings.warn(record.message, RuntimeWarning, stacklevel=2)
+    return run.history(loop, record, threads)
+
+
+def configure(
+    schedule,
+    *,
+    data,
+    model,
+    epochs,
+    batch_size,
+    optimizer,
+    momentum,
+    weight_decay,
+    lr,
+    step_per,
+    momentum_schedule,
+    monitor,
+    validation,
+    seed,
+    n_train,
+    n_test,
+    device,
+    num_threads,
+    progress,
+):
+    """Everything :func:`fit` does before its first update, with its arguments (every
+    one given): check them, prepare the data, build the network, the optimizer and the
+    schedule.
+
+    Returns:
+        ``(run, show, num_threads)``: the :class:`_Run`, whether to show a progress
+        bar, and the checked thread count.
+    """
     epochs = check.integer("epochs", epochs, minimum=1)
     seed = check.integer("seed", seed, minimum=0)
     batch_size = check.integer("batch_size", batch_size, minimum=1)
@@ -381,15 +443,7 @@ def fit(
         seed=seed,
         momentum_schedule=momentum_schedule,
     )
-    loop = run.minibatch_loop(progress_bar(show, run.total_updates, "fit", "update"))
-    with deterministic_run(run.prepared.device, num_threads, seed) as threads:
-        try:
-            record = run.train(loop)
-        finally:
-            close_bar(loop.bar)
-    if loop.stopped:
-        warnings.warn(record.message, RuntimeWarning, stacklevel=2)
-    return run.history(loop, record, threads)
+    return run, show, num_threads
 
 
 @dataclass
@@ -480,22 +534,28 @@ class _Run:
         """Every epoch: train, evaluate on the test set, step a per-epoch schedule."""
         record = _EpochRecord()
         for epoch in range(self.epochs):
-            start = time.perf_counter()
-            trained = loop.epoch()
-            record.train_seconds += time.perf_counter() - start
-            if trained is None:
-                record.message = _divergence_message(loop, epoch)
+            if not self.train_epoch(loop, record, epoch):
                 break
-            record.train_loss.append(trained[0])
-            record.train_accuracy.append(trained[1])
-            self._evaluate(record)
-            self._show_progress(loop, record, epoch)
-            if epoch < self.epochs - 1:  # no step after the last update: none follows
-                if self.driver.steps_on_metric:
-                    self.driver.step(record.metric(self.monitor))
-                elif self.step_per == "epoch":
-                    self.driver.step()
         return record
+
+    def train_epoch(self, loop: MinibatchLoop, record: _EpochRecord, epoch: int):
+        """Epoch ``epoch`` of :meth:`train`; whether training goes on after it."""
+        start = time.perf_counter()
+        trained = loop.epoch()
+        record.train_seconds += time.perf_counter() - start
+        if trained is None:
+            record.message = _divergence_message(loop, epoch)
+            return False
+        record.train_loss.append(trained[0])
+        record.train_accuracy.append(trained[1])
+        self._evaluate(record)
+        self._show_progress(loop, record, epoch)
+        if epoch < self.epochs - 1:  # no step after the last update: none follows
+            if self.driver.steps_on_metric:
+                self.driver.step(record.metric(self.monitor))
+            elif self.step_per == "epoch":
+                self.driver.step()
+        return True
 
     def _evaluate(self, record: _EpochRecord) -> None:
         """Measure the network on the validation images (if any) and the test set."""

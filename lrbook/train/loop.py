@@ -97,6 +97,27 @@ class MinibatchLoop:
         self.losses: list[float] = []
         self.stopped = False
 
+    def snapshot(self) -> dict:
+        """The records so far and the state of the random order, for :meth:`restore`
+        (between epochs, when no loss waits to be read)."""
+        if self._pending:
+            raise RuntimeError("snapshot() between epochs only: losses wait unread")
+        return {
+            "lrs": list(self.lrs),
+            "momenta": list(self.momenta),
+            "losses": list(self.losses),
+            "stopped": self.stopped,
+            "generator": self.generator.get_state(),
+        }
+
+    def restore(self, state: dict) -> None:
+        """Continue from a :meth:`snapshot` (of a loop over the same examples)."""
+        self.lrs = list(state["lrs"])
+        self.momenta = list(state["momenta"])
+        self.losses = list(state["losses"])
+        self.stopped = state["stopped"]
+        self.generator.set_state(state["generator"])
+
     @property
     def updates(self) -> int:
         """Updates made so far (with the one that stopped training, if any)."""

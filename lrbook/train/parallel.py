@@ -38,7 +38,7 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 
-__all__ = ["resolve_jobs", "run_fits", "shutdown"]
+__all__ = ["resolve_jobs", "run_fits", "shutdown", "start_workers"]
 
 _pools: dict[int, cf.ProcessPoolExecutor] = {}
 
@@ -174,6 +174,54 @@ def _fit_remote(payload: bytes):
     return history
 
 
+def _fits_remote(payload: bytes) -> list:
+    """Run runs that share their first epochs in a worker
+    (:func:`lrbook.train.sharing.fit_shared`); return their histories."""
+    import cloudpickle
+
+    import lrbook.train  # pins the arithmetic before torch computes
+    from lrbook.train.sharing import fit_shared
+
+    runs = cloudpickle.loads(payload)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # divergence is counted
+        histories = fit_shared(runs)
+    for history in histories:
+        history.model = None
+    return histories
+
+
+def _warm_up() -> None:
+    """In a new worker: what the first run would otherwise wait for (PyTorch's
+    compiler module, which its optimizers import when they first step, and the book's
+    images as tensors)."""
+    import torch._dynamo  # noqa: F401
+
+    from lrbook.train.context import prepare_tensors, resolve_data, resolve_device
+
+    prepare_tensors(resolve_data(None), None, None, resolve_device("cpu"))
+
+
+def start_workers(jobs: int | None = None) -> None:
+    """Start the worker processes now, in the background, so that the first
+    :func:`~lrbook.train.compare` or :func:`~lrbook.train.tournament` does not wait
+    for them: each imports lrbook and PyTorch and prepares the book's images (a few
+    seconds) while this process goes on. Does nothing with ``jobs=1`` (or
+    ``$LRBOOK_JOBS=1``) or when the workers are running already.
+
+    Args:
+        jobs: worker processes, as in :func:`run_fits` (default: one per core, or
+            ``$LRBOOK_JOBS``).
+    """
+    n_jobs = resolve_jobs(jobs)
+    if n_jobs == 1 or n_jobs in _pools:
+        return
+    pool = _pool(n_jobs)
+    with _main_not_imported():
+        for _ in range(n_jobs):  # each submit starts one process
+            pool.submit(_warm_up)
+
+
 def run_fits(
     runs: Sequence[dict],
     labels: Sequence[str],
@@ -183,6 +231,11 @@ def run_fits(
     on_done: Callable[[int], None] | None = None,
 ) -> list:
     """Run ``fit(**runs[i])`` for every ``i``; return the histories in that order.
+
+    Runs that share their first epochs (the same seed and settings, schedules that
+    agree at first) train them once, in one task
+    (:mod:`lrbook.train.sharing`); the histories are the same. The tasks that train
+    the most epochs start first.
 
     Args:
         runs: the keyword arguments of each :func:`~lrbook.train.fit`.
@@ -202,56 +255,79 @@ def run_fits(
         )
     check_executor(executor)
     n_jobs = None if executor is not None else resolve_jobs(jobs)
-    if executor is None and (n_jobs == 1 or len(runs) <= 1):
-        return _serial(runs, labels, on_done)
+    from .sharing import plan
+
+    tasks = plan(runs)
+    if executor is None and (n_jobs == 1 or len(tasks) <= 1):
+        return _serial(runs, labels, tasks, on_done)
     owned = executor is None
-    pool = _pool(min(n_jobs, len(runs))) if owned else executor
+    size = n_jobs if n_jobs in _pools else min(n_jobs or 1, len(tasks))
+    pool = _pool(size) if owned else executor
     import cloudpickle
 
-    futures: dict[cf.Future, int] = {}
+    futures: dict[cf.Future, list[int]] = {}
     results: list = [None] * len(runs)
     try:
         # The first submit starts the pool's processes (spawned, not forked).
         with _main_not_imported() if owned else contextlib.nullcontext():
-            for i, kwargs in enumerate(runs):
-                futures[pool.submit(_fit_remote, cloudpickle.dumps(kwargs))] = i
+            for task in tasks:
+                if len(task) == 1:
+                    payload = cloudpickle.dumps(runs[task[0]])
+                    future = pool.submit(_fit_remote, payload)
+                else:
+                    payload = cloudpickle.dumps([runs[i] for i in task])
+                    future = pool.submit(_fits_remote, payload)
+                futures[future] = task
         for future in cf.as_completed(futures):
-            i = futures[future]
+            task = futures[future]
             try:
-                results[i] = future.result()
+                histories = future.result()
             except Exception as exc:
                 for other in futures:
                     other.cancel()
-                if isinstance(exc, cf.process.BrokenProcessPool):
-                    _pools.pop(min(n_jobs, len(runs)), None)
-                exc.add_note(f"lrbook: in the run {labels[i]}")
+                if owned and isinstance(exc, cf.process.BrokenProcessPool):
+                    _pools.pop(size, None)
+                failed = task[getattr(exc, "lrbook_run", 0)] if len(task) > 1 else (
+                    task[0]
+                )
+                exc.add_note(f"lrbook: in the run {labels[failed]}")
                 raise
-            if on_done is not None:
-                on_done(i)
+            if len(task) == 1:
+                histories = [histories]
+            for i, history in zip(task, histories, strict=True):
+                results[i] = history
+                if on_done is not None:
+                    on_done(i)
     except KeyboardInterrupt:
         for future in futures:
             future.cancel()
         if owned:
-            _pools.pop(min(n_jobs, len(runs)), None)
+            _pools.pop(size, None)
             _kill(pool)
         raise
     return results
 
 
-def _serial(runs, labels, on_done) -> list:
+def _serial(runs, labels, tasks, on_done) -> list:
     from .fitting import fit
+    from .sharing import fit_shared
 
-    out = []
-    for i, (kwargs, label) in enumerate(zip(runs, labels, strict=True)):
+    out: list = [None] * len(runs)
+    for task in tasks:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # divergence counted
-                history = fit(**kwargs)
+                if len(task) == 1:
+                    histories = [fit(**runs[task[0]])]
+                else:
+                    histories = fit_shared([runs[i] for i in task])
         except Exception as exc:
-            exc.add_note(f"lrbook: in the run {label}")
+            failed = task[getattr(exc, "lrbook_run", 0)] if len(task) > 1 else task[0]
+            exc.add_note(f"lrbook: in the run {labels[failed]}")
             raise
-        history.model = None
-        out.append(history)
-        if on_done is not None:
-            on_done(i)
+        for i, history in zip(task, histories, strict=True):
+            history.model = None
+            out[i] = history
+            if on_done is not None:
+                on_done(i)
     return out

@@ -61,6 +61,21 @@ def test_worker_processes_give_the_serial_histories(serial):
     assert all(h.model is None for hs in parallel_run.histories.values() for h in hs)
 
 
+def test_started_workers_are_the_ones_compare_uses(serial):
+    """start_workers starts the pool ahead of time (nothing with one job); compare
+    then runs on it and gets the serial histories."""
+    parallel.shutdown()
+    parallel.start_workers(jobs=1)
+    assert parallel._pools == {}
+    parallel.start_workers(jobs=2)
+    pool = parallel._pools[2]
+    parallel.start_workers(jobs=2)  # running already: nothing new
+    assert parallel._pools == {2: pool} and len(pool._processes) == 2
+    run = lrbook.compare(SCHEDULES, seeds=(0, 1), jobs=2, **SMALL)
+    assert parallel._pools == {2: pool}
+    assert digest(run) == serial
+
+
 def test_the_cnn_in_worker_processes_gives_the_serial_histories():
     kwargs = dict(SMALL, model="cnn", n_train=192, batch_size=32)
     one = lrbook.compare({"a": 0.05, "b": 0.02}, seeds=(0, 1), jobs=1, **kwargs)
