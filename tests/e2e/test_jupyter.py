@@ -51,12 +51,21 @@ pytestmark = pytest.mark.e2e  # JupyterLab and Notebook 7, driven in Chromium
 ROOT = Path(__file__).resolve().parents[2]
 
 TOKEN = "lrbook-test-token"
-# Notebook 7.6.5 raises this in every notebook page, an empty one included and with
-# each installed extension disabled in turn: its own, not the book's.
+# Errors the front ends raise in their own pages, not the book's:
 KNOWN_PAGE_ERROR = {
+    # Notebook 7.6.5 raises this in every notebook page, an empty one included and
+    # with each installed extension disabled in turn.
     "notebook": re.compile(
         r"^Cannot read properties of undefined \(reading 'schema'\)$"
-    )
+    ),
+    # JupyterLab 4.6 rejects its own pending kernel_info request when it resets a
+    # kernel connection (a reconnect while a loaded machine starts the kernel slowly)
+    # and reports the rejection as uncaught, although the kernel then answers and Run
+    # All completes (jupyterlab/jupyterlab#9521: "Canceled future for ..." errors are
+    # meant to be ignored). Seen once in CI, on the notation page.
+    "lab": re.compile(
+        r"^Canceled future for kernel_info_request message before replies were done$"
+    ),
 }
 SHOTS = ROOT / "_build" / "test-jupyter"
 TWINS = [md.with_suffix(".ipynb") for md in twins.notebooks(ROOT)]
