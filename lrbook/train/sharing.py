@@ -22,7 +22,7 @@ Examples:
     >>> from lrbook.train import sharing
     >>> runs = [dict(schedule=s, seed=0, epochs=4, step_per="epoch")
     ...         for s in (0.1, lrbook.multistep_decay(0.1, [2], 0.1), 0.01)]
-    >>> sharing.plan(runs)  # the first two share epochs 1 and 2  # doctest: +SKIP
+    >>> sharing.plan(runs)  # the first two share epochs 1 and 2
     [[0, 1], [2]]
 """
 
