@@ -36,6 +36,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -43,6 +44,7 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from booktools import execution as book_execution
 from booktools import twins
@@ -118,11 +120,17 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)  # the kernels must pick matplotlib's inline backend
+        # Kernels talk over Unix sockets in a short folder of their own (a socket's path
+        # has at most 107 characters). Over TCP, the port a kernel is given is free
+        # when the server picks it, but another process (a second server, a browser's
+        # connection) can take it before the kernel binds it: the kernel then dies
+        # with "Address already in use" and the page waits for it forever (seen in CI).
+        self.runtime = Path(tempfile.mkdtemp(prefix="lrbook-jr-", dir="/tmp"))
         env.update(
             LRBOOK_PROGRESS="0",
             JUPYTER_CONFIG_DIR=str(home / "config"),
             JUPYTER_DATA_DIR=str(home / "data"),
-            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+            JUPYTER_RUNTIME_DIR=str(self.runtime),
             JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
             JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
             IPYTHONDIR=str(home / "ipython"),
@@ -152,6 +160,7 @@ class Server:
             f"--IdentityProvider.token={TOKEN}",
             f"--ServerApp.root_dir={root}",
             "--ServerApp.disable_check_xsrf=True",
+            "--KernelManager.transport=ipc",
         ]
         if app == "lab":
             cmd.append(
@@ -197,6 +206,17 @@ class Server:
                 request = urllib.request.Request(url, method="DELETE")
                 urllib.request.urlopen(request).close()
 
+    def restart_kernel(self, path: str) -> None:
+        """Restart the kernel of notebook ``path`` through the server's REST API."""
+        with urllib.request.urlopen(f"{self.url}/api/sessions?token={TOKEN}") as r:
+            sessions = json.load(r)
+        for session in sessions:
+            if session.get("path") == path:
+                kernel = session["kernel"]["id"]
+                url = f"{self.url}/api/kernels/{kernel}/restart?token={TOKEN}"
+                request = urllib.request.Request(url, data=b"{}", method="POST")
+                urllib.request.urlopen(request, timeout=120).close()
+
     def problems(self) -> str:
         """The server log's uncaught exceptions (a dropped kernel connection...)."""
         self.log.flush()
@@ -213,6 +233,7 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
         self.log.close()
+        shutil.rmtree(self.runtime, ignore_errors=True)
 
 
 # -- the page -------------------------------------------------------------------
@@ -247,17 +268,31 @@ def _started(page) -> bool:
     return busy or any(re.fullmatch(r"\[(\d+|\*)\]:", p) for p in prompts)
 
 
-def _run_all(page, name: str) -> None:
+def _run_all(page, name: str, server: Server | None = None, path: str = "") -> None:
     """Kernel > Restart Kernel and Run All Cells, once the kernel is idle; returns when
     the run has started.
 
     On a loaded machine a run requested while the front end is still connecting its
     kernel can be lost (the kernel stays idle, no cell queued); the restart makes a
-    second request safe: the cells still run once each, counted from 1.
+    second request safe: the cells still run once each, counted from 1. A kernel that
+    is not idle after 120 s (it died while starting) is restarted through the server,
+    and the page reloaded.
     """
     page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
-    for _attempt in range(3):
-        page.wait_for_function(IDLE, timeout=300_000)
+    for attempt in range(3):
+        try:
+            page.wait_for_function(IDLE, timeout=120_000)
+        except PlaywrightTimeout:
+            if server is None or attempt == 2:
+                raise
+            print(
+                f"{name}: the kernel is not idle after 120 s; restarting it\n"
+                f"{server.problems()}"
+            )
+            server.restart_kernel(path)
+            page.reload()
+            page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
+            continue
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(
             '.lm-Menu-item[data-command="runmenu:restart-and-run-all"]'
@@ -653,7 +688,7 @@ def test_twin_in_jupyter(app, stem, servers, browser, request):
 def _run_and_check(page, server: Server, twin: Path, name: str, label: str) -> float:
     """Restart and Run All, then check everything; return the run's time."""
     for attempt in (1, 2):
-        _run_all(page, name)
+        _run_all(page, name, server, f"book/{twin.name}")
         try:
             state = _wait_done(page, name)
             break
