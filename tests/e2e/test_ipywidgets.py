@@ -76,14 +76,25 @@ def _ipywidgets7() -> Path:
     base = getattr(sys, "_base_executable", None) or shutil.which("python3")
     subprocess.run([base, "-m", "venv", str(VENV7)], check=True)
     (VENV7 / "constraints.txt").write_text(constraints)
-    pip = [
-        str(python),
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ]
+    uv = ROOT / ".venv" / "uv-tool" / "bin" / "uv"  # tools/env.sh's, when it has one
+    if uv.exists():  # the same packages, about 4 times faster (README, Getting started)
+        sources = subprocess.run(
+            [sys.executable, str(ROOT / "tools" / "booktools" / "pip_sources.py")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        pip = [str(uv), "pip", "install", "--quiet", "--python", str(python)]
+        pip += ["--compile-bytecode", "--index-strategy", "unsafe-best-match", *sources]
+    else:
+        pip = [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ]
     try:
         subprocess.run([*pip, "--no-deps", *NO_DEPS], check=True, timeout=900)
         subprocess.run(
