@@ -5,8 +5,10 @@ with the keyboard only: type the right answer, a classic mistake and garbage, pr
 Enter (or Tab to "Check"), and read the announced result, which must be the engine's
 message (``lrbook.exercises.check``; for a function, the engine's rule at the box's
 steps). The answer survives a reload (local storage), "reset" clears it, the worked
-solution stays hidden, nothing leaves 127.0.0.1 and the console has no error. The
-pages are also read as files: every auto-checked exercise of chapters 1-7 has one box,
+solution stays hidden, the box fits a phone, nothing leaves 127.0.0.1 and the console
+has no error; axe finds no serious violation in a box showing a result, light and dark,
+once per kind of box (number, numbers, choice, function). The pages are also read as
+files: every auto-checked exercise of chapters 1-7 has one box,
 no other exercise has one, and only pages with boxes load the checker.
 Screenshots: ``_build/screenshots/answers-<chapter>-{light,dark,phone}.png``.
 """
@@ -46,6 +48,11 @@ KIND = {
 
 def _agreement():
     return load("tests/exercises/test_answers_js.py", "lrbook_test_answers_js")
+
+
+# axe on the box with its result showing, once per kind of box (the markup of a kind
+# and the stylesheet are the same on every page; axe takes 2-3 s per run)
+AXE_CHAPTERS = {min(c for c in KIND if KIND[c] == kind) for kind in set(KIND.values())}
 
 
 def _chapter(page_path: str) -> int:
@@ -251,8 +258,8 @@ def test_answer_box_in_browser(browser, site_url, page_path):
             )
             is None
         )
-        page.reload(wait_until="load")
-        page.wait_for_function("() => !!window.lrbookAnswers")
+        # cleared on the page too (with storage empty, a reload has nothing to bring
+        # back: the reload above showed that what storage holds is what comes back)
         if kind == "choice":
             assert page.locator(f"{form} input[type=radio]:checked").count() == 0
         else:
@@ -268,12 +275,15 @@ def test_answer_box_in_browser(browser, site_url, page_path):
         box = page.locator(form)
         box.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"{name}-light.png"))
-        _no_serious_violation(page, form, "light")
+        audit = chapter in AXE_CHAPTERS
+        if audit:
+            _no_serious_violation(page, form, "light")
         page.emulate_media(color_scheme="dark")
         page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")
         page.wait_for_timeout(200)
         page.screenshot(path=str(SHOTS / f"{name}-dark.png"))
-        _no_serious_violation(page, form, "dark")
+        if audit:
+            _no_serious_violation(page, form, "dark")
         page.set_viewport_size({"width": 390, "height": 844})
         page.wait_for_timeout(300)
         box.scroll_into_view_if_needed()
