@@ -1,8 +1,9 @@
 """Every benchmark in bench/ runs, on its smallest setting, and prints its ratios.
 
 Nothing here checks the figures (machines are shared and noisy): the benchmarks must not
-rot. ``bench/build.py`` builds the whole book twice in a copy of the repository (minutes),
-so only its command line is checked here; the suite's own build covers the rest.
+rot. ``bench/build.py`` builds the whole book twice in a copy of the repository
+(minutes), so only its command line is checked here; the suite's own build covers the
+rest. ``bench/chapter_cells.py`` profiles the shortest page.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ CASES = {
     "numerics.py": (["--small", "--rounds", "1"], ["ratio"]),
     "explorers.py": ([], ["ratio"]),
     "build.py": (["--help"], ["--lrbook-change"]),
+    "chapter_cells.py": (
+        ["schedules-at-a-glance", "--min", "0"],
+        ["share of the run", "Run All, first cell to last"],
+    ),
 }
 
 
