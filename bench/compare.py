@@ -28,6 +28,7 @@ Usage: ``python bench/compare.py [--rounds 3] [--jobs N] [--epochs 3] [--quick]`
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import time
@@ -103,6 +104,11 @@ def main(argv=None) -> None:
             threads_per_worker=1,
             host="127.0.0.1",
             dashboard_address=":0",  # any free port: 8787 may be taken
+            # Dask's own log lines stay out of the output: on a loaded machine a worker
+            # can log "Failed to communicate with scheduler during heartbeat", with a
+            # traceback, while the cluster closes (seen once in CI). A real failure
+            # still shows: a run that fails raises here, in compare().
+            silence_logs=logging.CRITICAL,
         )
         client = Client(cluster)
         lrbook.compare(schedules, executor=client.get_executor(), **kwargs)  # warm-up
