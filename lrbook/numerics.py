@@ -2,12 +2,14 @@
 
 PyTorch chooses its CPU kernels per processor. ATen's vectorised kernels exist for
 AVX2 and AVX-512; Intel's MKL (matrix products) picks a code path per instruction set;
-oneDNN (convolutions) generates code for the widest instruction set it finds. Each
-path rounds differently, so the same seed trains along a different trajectory on a
+oneDNN (convolutions) generates code for the widest instruction set it finds; and
+NumPy's OpenBLAS picks its matrix kernels per processor too. Each path rounds
+differently, so the same seed trains along a different trajectory on a
 laptop with AVX2 and a server with AVX-512, and the book's numbers would depend on the
 reader's processor.
 
-``import lrbook`` pins the arithmetic before PyTorch first computes anything:
+``import lrbook`` pins the arithmetic before PyTorch first computes anything (and, when
+it comes first, before NumPy loads OpenBLAS):
 
 =========================== ================================================ ==========
 what                        how                                              where
@@ -20,25 +22,40 @@ convolutions                oneDNN off (``torch.backends.mkldnn``): ATen's    ea
                             own im2col + MKL path
 reductions                  one thread per run (``fit(num_threads=1)``) and   each run
                             deterministic algorithms
+NumPy's and SciPy's matrix  ``OPENBLAS_CORETYPE=Nehalem`` (OpenBLAS's SSE4.2  read once
+products (OpenBLAS; e.g.    kernels: NumPy 2's own baseline, so every        by NumPy
+scikit-learn's networks)    processor that runs NumPy runs them; x86-64 only)
 =========================== ================================================ ==========
 
-The two variables are read by PyTorch when it first computes, not when it is imported:
+The two PyTorch variables are read when PyTorch first computes, not when it is imported:
 ``import torch`` before ``import lrbook`` is fine, but a tensor operation before
 ``import lrbook`` is too late, and lrbook then warns once (:func:`check`) that the
-numbers may differ from the book's. With the book's pinned ``torch`` on x86-64 the
-numbers are bit-identical on every processor (``tests/test_numerics.py`` simulates
-other processors). With another PyTorch version, or on ARM (Apple silicon), they are
-close but not identical, and every claim the book makes still holds.
+numbers may differ from the book's. OpenBLAS reads its variable when NumPy is first
+imported: after ``import numpy`` before ``import lrbook`` (common in scripts, never in
+the chapters, whose first cell imports lrbook) NumPy keeps its per-processor kernels.
+That touches only numbers computed by NumPy's matrix products, such as chapter 4's
+scikit-learn network (their last digits), never a PyTorch training; :func:`status`
+reports it as ``openblas``, without a warning. The number of OpenBLAS threads is left
+alone: the book limits scikit-learn to one thread where it quotes its numbers
+(``threadpoolctl``), since some routines (``numpy.linalg.solve``) round differently
+with another thread count.
 
-Set ``LRBOOK_NATIVE_NUMERICS=1`` before ``import lrbook`` to keep PyTorch's native,
-per-processor kernels (the book's "claims survive another CPU" check does).
+With the book's pinned ``torch`` on x86-64 the numbers are bit-identical on every
+processor (``tests/test_numerics.py`` simulates other processors). With another
+PyTorch version, or on ARM (Apple silicon), they are close but not identical, and
+every claim the book makes still holds.
+
+Set ``LRBOOK_NATIVE_NUMERICS=1`` before ``import lrbook`` to keep PyTorch's and
+OpenBLAS's native, per-processor kernels (the book's "claims survive another CPU" check
+does).
 
 Examples:
     >>> from lrbook import numerics
     >>> numerics.PINNED_ENV["ATEN_CPU_CAPABILITY"]
     'default'
-    >>> sorted(numerics.status())
-    ['aten_capability', 'machine', 'mkl_cbwr', 'pinned', 'reproducible', 'torch']
+    >>> sorted(numerics.status())  # doctest: +NORMALIZE_WHITESPACE
+    ['aten_capability', 'machine', 'mkl_cbwr', 'openblas', 'pinned', 'reproducible',
+     'torch']
 """
 
 from __future__ import annotations
@@ -49,10 +66,26 @@ import platform
 import sys
 import warnings
 
-__all__ = ["PINNED_ENV", "BOOK_TORCH", "pinning_requested", "pin", "check", "status"]
+__all__ = [
+    "PINNED_ENV",
+    "OPENBLAS_CORE",
+    "BOOK_TORCH",
+    "pinning_requested",
+    "pin",
+    "check",
+    "status",
+]
 
-#: The environment that pins PyTorch's CPU arithmetic (read when torch first computes).
+_X86 = platform.machine().lower() in ("x86_64", "amd64")
+
+#: OpenBLAS's kernels when pinned: its SSE4.2 ones (x86-64 only; ARM has other names).
+OPENBLAS_CORE = "Nehalem"
+
+#: The environment that pins the CPU arithmetic: PyTorch's (read when torch first
+#: computes) and, on x86-64, OpenBLAS's (read when NumPy is first imported).
 PINNED_ENV = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
+if _X86:
+    PINNED_ENV["OPENBLAS_CORETYPE"] = OPENBLAS_CORE
 
 #: The PyTorch version the book's numbers were computed with.
 BOOK_TORCH = "2.13.0"
@@ -96,16 +129,40 @@ def _mkl_cbwr() -> str:
     return names.get(get(1), "unknown")
 
 
+def _openblas_cores() -> str:
+    """The kernels of the OpenBLAS libraries loaded in this process (NumPy's, and
+    SciPy's once imported), as ``threadpoolctl`` reports them: e.g. ``'Nehalem'``, or
+    ``'Haswell, Nehalem'`` when they differ; ``'unknown'`` without threadpoolctl or
+    OpenBLAS (a NumPy built on another BLAS)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown"
+    cores = sorted(
+        {
+            str(info.get("architecture"))
+            for info in threadpool_info()
+            if info.get("internal_api") == "openblas" and info.get("architecture")
+        }
+    )
+    return ", ".join(cores) if cores else "unknown"
+
+
 def status() -> dict:
     """What the arithmetic is pinned to in this process (imports torch).
 
     Returns:
         A dict: ``pinned`` (pinning requested), ``aten_capability`` (the kernels ATen
         uses, ``'DEFAULT'`` when pinned), ``mkl_cbwr`` (``'COMPATIBLE'`` when pinned;
-        ``'unknown'`` where MKL cannot be asked), ``torch``, ``machine`` and
-        ``reproducible``: whether this process computes the book's numbers bit for bit
-        (pinned, x86-64, the book's torch).
+        ``'unknown'`` where MKL cannot be asked), ``openblas`` (the kernels of NumPy's
+        OpenBLAS: ``'Nehalem'`` when pinned on x86-64, the processor's own if NumPy was
+        imported before lrbook, ``'unknown'`` where threadpoolctl cannot tell),
+        ``torch``, ``machine`` and ``reproducible``: whether this process computes the
+        book's PyTorch numbers bit for bit (pinned, x86-64, the book's torch). The
+        book's few NumPy-computed numbers (scikit-learn's, chapter 4) need
+        ``openblas`` to be ``'Nehalem'`` too.
     """
+    import numpy  # noqa: F401  (loads OpenBLAS, if it is not loaded yet)
     import torch
 
     capability = torch.backends.cpu.get_cpu_capability()
@@ -115,6 +172,7 @@ def status() -> dict:
         "pinned": pinning_requested(),
         "aten_capability": capability,
         "mkl_cbwr": cbwr,
+        "openblas": _openblas_cores(),
         "torch": torch.__version__.split("+")[0],
         "machine": machine,
         "reproducible": (

@@ -4,11 +4,13 @@ Each case runs ``numerics_fingerprint.py`` in a fresh process whose environment 
 PyTorch's libraries behave as on another processor: MKL limited to an older
 instruction set (``MKL_ENABLE_INSTRUCTIONS``), oneDNN limited likewise
 (``ONEDNN_MAX_CPU_ISA``) and ATen's kernels preset to this machine's own
-(``ATEN_CPU_CAPABILITY``, which lrbook must override). With lrbook's pinning, a short
-MLP ``fit``, a two-schedule ``compare`` and a CNN ``fit`` must give the fingerprints
-below in every case; they were computed with the book's torch on an x86-64 machine
+(``ATEN_CPU_CAPABILITY``, which lrbook must override), and NumPy's OpenBLAS preset to
+another processor's kernels (``OPENBLAS_CORETYPE``, overridden too). With lrbook's
+pinning, a short MLP ``fit``, a two-schedule ``compare``, a CNN ``fit`` and NumPy's
+matrix arithmetic (scikit-learn's network among it) must give the fingerprints below in
+every case; they were computed with the book's torch on an x86-64 machine
 and are the same on any (the test fails if the pinning is removed: see
-``test_without_pinning_the_kernels_change_the_numbers``).
+``test_without_pinning_the_kernels_change_the_numbers`` and its OpenBLAS twin).
 
 Those runs (about a minute of CPU) are marked ``e2e``: the fast inner loop
 (``-m "not e2e"``) leaves them to the full suite.
@@ -32,6 +34,9 @@ PINNED = {
     "mlp": "5d82d02e649cc811",
     "compare": "3d70d9d2ec03fbb5",
     "cnn": "5501ff768a95a40d",
+    # NumPy's and SciPy's OpenBLAS on its Nehalem kernels: a product, a solve and one
+    # epoch of scikit-learn's MLPClassifier (the numbers/scikit-learn of the lock)
+    "blas": "3d9ce0f6bb922314",
 }
 
 pytestmark = pytest.mark.skipif(
@@ -44,16 +49,19 @@ SIMULATED = {
         "ATEN_CPU_CAPABILITY": "default",
         "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
         "ONEDNN_MAX_CPU_ISA": "SSE41",
+        "OPENBLAS_CORETYPE": "Katmai",
     },
     "avx2 machine": {
         "ATEN_CPU_CAPABILITY": "avx2",
         "MKL_ENABLE_INSTRUCTIONS": "AVX2",
         "ONEDNN_MAX_CPU_ISA": "AVX2",
+        "OPENBLAS_CORETYPE": "Haswell",
     },
     "avx-512 machine": {
         "ATEN_CPU_CAPABILITY": "avx512",
         "MKL_ENABLE_INSTRUCTIONS": "AVX512",
         "ONEDNN_MAX_CPU_ISA": "AVX512_CORE",
+        "OPENBLAS_CORETYPE": "SkylakeX",
     },
     "this machine, as it is": {},
 }
@@ -63,6 +71,7 @@ _CLEARED = (
     "MKL_ENABLE_INSTRUCTIONS",
     "ONEDNN_MAX_CPU_ISA",
     "MKL_CBWR",
+    "OPENBLAS_CORETYPE",
     "LRBOOK_NATIVE_NUMERICS",
 )
 
@@ -88,6 +97,7 @@ def test_pinned_numbers_on_every_simulated_processor(case):
     assert {k: got[k] for k in PINNED} == PINNED, got
     assert got["status"]["pinned"] and got["status"]["aten_capability"] == "DEFAULT"
     assert got["status"]["mkl_cbwr"] in ("COMPATIBLE", "unknown")
+    assert got["status"]["openblas"] == "Nehalem"
     assert got["warnings"] == []
 
 
@@ -102,6 +112,43 @@ def test_without_pinning_the_kernels_change_the_numbers():
     assert avx2["status"]["aten_capability"] == "AVX2"
     assert avx2["mlp"] != portable["mlp"]
     assert avx2["mlp"] != PINNED["mlp"]
+
+
+def test_without_pinning_openblas_kernels_change_numpy_numbers():
+    """The control for NumPy's matrix arithmetic: unpinned, OpenBLAS's kernels of an
+    old processor (Katmai, SSE) and of a newer one (Sandybridge, AVX) give different
+    numbers, so the "blas" fingerprint above can fail; pinned, a preset
+    OPENBLAS_CORETYPE is overridden."""
+    native = {"LRBOOK_NATIVE_NUMERICS": "1"}
+    old = fingerprints({**native, "OPENBLAS_CORETYPE": "Katmai"}, "--blas-only")
+    newer = fingerprints({**native, "OPENBLAS_CORETYPE": "Sandybridge"}, "--blas-only")
+    assert (old["status"]["openblas"], newer["status"]["openblas"]) == (
+        "Katmai",
+        "Sandybridge",
+    )
+    assert old["blas"] != newer["blas"]
+    assert PINNED["blas"] not in (old["blas"], newer["blas"])
+    pinned = fingerprints({"OPENBLAS_CORETYPE": "Sandybridge"}, "--blas-only")
+    assert pinned["status"]["openblas"] == "Nehalem"
+    assert pinned["blas"] == PINNED["blas"]
+
+
+def test_numpy_imported_before_lrbook_is_reported():
+    """NumPy loads OpenBLAS when it is imported: lrbook cannot pin it afterwards, and
+    status() says so (no warning: PyTorch's numbers are unaffected)."""
+    code = "import numpy, lrbook, json;print(json.dumps(lrbook.numerics.status()))"
+    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    env["OPENBLAS_CORETYPE"] = "Sandybridge"  # this machine's kernels, simulated
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    status = json.loads(out.stdout)
+    assert status["openblas"] == "Sandybridge" and status["reproducible"]
 
 
 @pytest.mark.e2e  # trains in fresh interpreters
@@ -139,6 +186,7 @@ def test_status_as_documented():
         "pinned",
         "aten_capability",
         "mkl_cbwr",
+        "openblas",
         "torch",
         "machine",
         "reproducible",

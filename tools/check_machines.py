@@ -16,9 +16,10 @@ Each is a different rounding of the same computations, so a claim that flips und
 of them was not decided by the experiment. Two more settings keep the pinning on and
 simulate another processor for everything else the chapters compute with:
 
-* ``simulated``: MKL and oneDNN limited to AVX2, ATen preset to AVX2 (lrbook must
-  override it), NumPy's AVX-512 dispatch off and OpenBLAS's Haswell kernels;
-* ``sse``: MKL limited to SSE4.2, oneDNN to SSE4.1, NumPy without AVX2 or AVX-512.
+* ``simulated``: MKL and oneDNN limited to AVX2, ATen preset to AVX2 and OpenBLAS to
+  its Haswell kernels (lrbook must override both), NumPy's AVX-512 dispatch off;
+* ``sse``: MKL limited to SSE4.2, oneDNN to SSE4.1, NumPy without AVX2 or AVX-512,
+  OpenBLAS preset to its oldest kernels (Katmai; lrbook must override it).
 
 Under these, every glued number must be exactly the ``pinned`` run's (``--glue``
 compares them, and executes ``pinned`` too for the reference). Not part of the test
@@ -62,7 +63,7 @@ SETTINGS: dict[str, dict[str, str]] = {
         "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
         "ONEDNN_MAX_CPU_ISA": "SSE41",
         "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR",
-        "OPENBLAS_CORETYPE": "Nehalem",
+        "OPENBLAS_CORETYPE": "Katmai",
     },
 }
 _CLEARED = (
