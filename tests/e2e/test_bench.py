@@ -30,7 +30,7 @@ CASES = {
     "build.py": (["--help"], ["--lrbook-change"]),
     "chapter_cells.py": (
         ["schedules-at-a-glance", "--min", "0"],
-        ["share of the run", "Run All, first cell to last"],
+        ["share of the run", "cores busy", "Run All, first cell to last", "CPU time"],
     ),
 }
 
