@@ -162,7 +162,6 @@ def status() -> dict:
         book's few NumPy-computed numbers (scikit-learn's, chapter 4) need
         ``openblas`` to be ``'Nehalem'`` too.
     """
-    import numpy  # noqa: F401  (loads OpenBLAS, if it is not loaded yet)
     import torch
 
     capability = torch.backends.cpu.get_cpu_capability()

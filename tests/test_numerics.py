@@ -90,6 +90,24 @@ def fingerprints(extra: dict, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def status_after(imports: str, extra: dict | None = None) -> dict:
+    """``lrbook.numerics.status()`` in a fresh interpreter (warnings are errors) after
+    ``import <imports>``, in this environment without the pinning variables, plus
+    ``extra``."""
+    code = f"import {imports}, json; print(json.dumps(lrbook.numerics.status()))"
+    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    env.update(extra or {})
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout)
+
+
 @pytest.mark.e2e  # trains in fresh interpreters
 @pytest.mark.parametrize("case", list(SIMULATED))
 def test_pinned_numbers_on_every_simulated_processor(case):
@@ -136,18 +154,8 @@ def test_without_pinning_openblas_kernels_change_numpy_numbers():
 def test_numpy_imported_before_lrbook_is_reported():
     """NumPy loads OpenBLAS when it is imported: lrbook cannot pin it afterwards, and
     status() says so (no warning: PyTorch's numbers are unaffected)."""
-    code = "import numpy, lrbook, json;print(json.dumps(lrbook.numerics.status()))"
-    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
-    env["OPENBLAS_CORETYPE"] = "Sandybridge"  # this machine's kernels, simulated
-    out = subprocess.run(
-        [sys.executable, "-W", "error", "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    status = json.loads(out.stdout)
+    # this machine's kernels, simulated
+    status = status_after("numpy, lrbook", {"OPENBLAS_CORETYPE": "Sandybridge"})
     assert status["openblas"] == "Sandybridge" and status["reproducible"]
 
 
@@ -161,20 +169,7 @@ def test_torch_used_before_lrbook_warns_once():
 
 def test_import_torch_before_lrbook_is_fine():
     """Importing torch (without computing) before lrbook still pins."""
-    code = (
-        "import torch, lrbook, lrbook.train, json;"
-        "print(json.dumps(lrbook.numerics.status()))"
-    )
-    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
-    out = subprocess.run(
-        [sys.executable, "-W", "error", "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    status = json.loads(out.stdout)
+    status = status_after("torch, lrbook, lrbook.train")
     assert status["aten_capability"] == "DEFAULT" and status["pinned"]
 
 
