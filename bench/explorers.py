@@ -6,6 +6,10 @@ Prints, each against its goal (the ratio is value / goal; <= 1 meets it):
 
 * the median time to redraw a schedule explorer in a live kernel after a slider moves
   (compute lookup, artists updated in place, Agg render, PNG for the ipywidgets Image);
+* the time to build the web version of a training-curve explorer (chapter 2's shape:
+  5 schedules x 5 seeds x 12 epochs of 50 updates, synthetic noisy curves), and the
+  ratio of simplifying every frame's curves one by one to lrbook's way, which
+  simplifies each distinct curve once (a curve appears in many frames);
 * the largest explorer payload (its whole ``text/html``) of the built site, and of the
   book's demo explorers built here;
 * the largest page of the built site (``_build/html``; HTML with its inline data).
@@ -27,8 +31,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 import lrbook  # noqa: E402
 from lrbook import explore  # noqa: E402
+from lrbook.explore import payload  # noqa: E402
+from lrbook.train import History  # noqa: E402
 
 GOAL_MS, GOAL_KB, GOAL_MB = 30.0, 300.0, 2.0
 EXPLORER_HTML = r'<div class="lrbook-explorer".*?</div>\s*<script>.*?</script>'
@@ -65,6 +73,60 @@ def redraw_ms(repeats: int = 200) -> tuple[float, float]:
         log.value = not log.value
         full.append(time.perf_counter() - t0)
     return 1000 * statistics.median(times), 1000 * statistics.median(full)
+
+
+def training_comparison(seeds: int = 5, epochs: int = 12, per_epoch: int = 50):
+    """A :class:`lrbook.Comparison` of chapter 2's shape with synthetic, noisy curves
+    (no training: the payload's cost depends only on the curves)."""
+    rng = np.random.default_rng(0)
+    histories = {}
+    for k, name in enumerate(
+        ["constant 0.1", "constant 0.01", "step 4", "drop 6", "drop 8"]
+    ):
+        runs = []
+        for _ in range(seeds):
+            t = np.arange(epochs * per_epoch)
+            loss = 2.3 * np.exp(-t / (200 + 50 * k)) + 0.1 * rng.random(t.size) + 0.2
+            ends = np.arange(1, epochs + 1)
+            val = 0.3 + np.exp(-ends / (3 + k)) + 0.01 * rng.random(epochs)
+            acc = 1 - val / 3
+            runs.append(
+                History(
+                    lr=np.full(t.size, 0.1 / (k + 1)),
+                    loss=loss,
+                    train_loss=val,
+                    train_accuracy=acc,
+                    test_loss=val,
+                    test_accuracy=acc,
+                    val_loss=val,
+                    val_accuracy=acc,
+                    updates_per_epoch=per_epoch,
+                )
+            )
+        histories[name] = runs
+    return lrbook.Comparison(histories, seeds=tuple(range(seeds)))
+
+
+def training_payload(repeats: int = 3) -> tuple[float, float]:
+    """Seconds (fastest of ``repeats``) to simplify the curves of a training-curve
+    explorer's web version: lrbook's way (each distinct curve once, inside
+    :func:`payload.build_payload`'s series table) and frame by frame."""
+    ex = training_comparison().explorer(title="bench")
+    frames, limits = ex._all_frames(), ex.limits()
+    once, each = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        payload._series_table(ex, frames, limits, payload._Pool())
+        once.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for frame in frames:
+            for p, resolved in enumerate(ex._resolved):
+                for name, (x, y) in frame.panels[p].items():
+                    line = resolved.lines[resolved.names.index(name)]
+                    if line.simplify and not line.marker:
+                        payload._simplify_mask(x, y, resolved.panel, limits[p])
+        each.append(time.perf_counter() - t0)
+    return min(once), min(each)
 
 
 def demo_payload_kb() -> float:
@@ -121,6 +183,11 @@ def main() -> None:
     fast, full = redraw_ms()
     line("live redraw after a slider move, median", fast, "ms", GOAL_MS)
     print(f"{'  (a log-scale switch redraws everything: ' + f'{full:.1f} ms)':<52}")
+    once, each = training_payload()
+    print(
+        f"{'web version of a training-curve explorer: curves':<52} {once:9.2f} s   "
+        f"(simplified frame by frame: {each:.2f} s; ratio {each / once:.1f})"
+    )
     line("largest demo explorer payload (built here)", demo_payload_kb(), "KB", GOAL_KB)
     sizes = site_sizes(ROOT / "_build" / "html")
     if sizes is None:

@@ -93,6 +93,11 @@ def _series_table(ex, frames: list, limits: list, pool: _Pool) -> tuple:
     """
     slots = [(p, name) for p, r in enumerate(ex._resolved) for name in r.names]
     table = np.full((len(frames), len(slots), 2), -1, dtype=np.int32)
+    # The same curve is often drawn in many frames (a run's curve in the frame of
+    # each value of another control), as new arrays each time: simplify each distinct
+    # curve of a panel once. The mask depends only on the values, the panel and its
+    # limits, so reusing it changes nothing in the payload.
+    masks: dict[tuple, np.ndarray] = {}
     for f, frame in enumerate(frames):
         for k, (p, name) in enumerate(slots):
             if name in frame.panels[p]:
@@ -100,7 +105,12 @@ def _series_table(ex, frames: list, limits: list, pool: _Pool) -> tuple:
                 resolved = ex._resolved[p]
                 line = resolved.lines[resolved.names.index(name)]
                 if line.simplify and not line.marker:
-                    keep = _simplify_mask(x, y, resolved.panel, limits[p])
+                    key = (p, x.tobytes(), y.tobytes())  # float64, 1-D, one length
+                    keep = masks.get(key)
+                    if keep is None:
+                        keep = masks[key] = _simplify_mask(
+                            x, y, resolved.panel, limits[p]
+                        )
                     x, y = x[keep], y[keep]
                 table[f, k] = (pool.add(x), pool.add(y))
     return table, slots
@@ -288,30 +298,46 @@ def _simplify_mask(
 
 
 def _rdp(x: np.ndarray, y: np.ndarray, tol: float) -> np.ndarray:
-    """Ramer-Douglas-Peucker: the points within ``tol`` of the simplified polyline."""
+    """Ramer-Douglas-Peucker: the points within ``tol`` of the simplified polyline.
+
+    A segment whose farthest inner point is more than ``tol`` from its chord is split
+    there (at the first such point, where there are ties), until no segment needs it.
+    The segments of one round are processed together, as arrays (a point's distance
+    to its chord is the same expression for every segment), so a curve of ``n`` points
+    costs a few NumPy calls per round instead of per segment.
+    """
     n = x.size
     keep = np.zeros(n, dtype=bool)
     keep[0] = keep[-1] = True
-    stack = [(0, n - 1)]
-    while stack:
-        i, j = stack.pop()
-        if j <= i + 1:
-            continue
-        xs, ys = x[i + 1 : j], y[i + 1 : j]
-        dx, dy = x[j] - x[i], y[j] - y[i]
+    lo, hi = np.array([0]), np.array([n - 1])  # the segments still to split
+    while True:
+        inner = hi > lo + 1
+        lo, hi = lo[inner], hi[inner]
+        if not lo.size:
+            return keep
+        sizes = hi - lo - 1
+        seg = np.repeat(np.arange(lo.size), sizes)  # each inner point's segment
+        first = np.cumsum(sizes) - sizes  # where each segment's points start
+        idx = np.arange(seg.size) - first[seg] + lo[seg] + 1
+        xi, yi = x[lo][seg], y[lo][seg]
+        dx, dy = (x[hi] - x[lo])[seg], (y[hi] - y[lo])[seg]
+        xs, ys = x[idx], y[idx]
         d2 = dx * dx + dy * dy
-        if d2 == 0:
-            dist = np.hypot(xs - x[i], ys - y[i])
-        else:
-            t = np.clip(((xs - x[i]) * dx + (ys - y[i]) * dy) / d2, 0.0, 1.0)
-            dist = np.hypot(xs - (x[i] + t * dx), ys - (y[i] + t * dy))
-        k = int(np.argmax(dist))
-        if dist[k] > tol:
-            m = i + 1 + k
-            keep[m] = True
-            stack.append((i, m))
-            stack.append((m, j))
-    return keep
+        with np.errstate(divide="ignore", invalid="ignore"):  # d2 == 0: not used
+            t = np.clip(((xs - xi) * dx + (ys - yi) * dy) / d2, 0.0, 1.0)
+        dist = np.where(
+            d2 == 0,
+            np.hypot(xs - xi, ys - yi),
+            np.hypot(xs - (xi + t * dx), ys - (yi + t * dy)),
+        )
+        top = np.maximum.reduceat(dist, first)
+        at_top = np.flatnonzero(dist == top[seg])  # (none for a NaN maximum)
+        segs, pick = np.unique(seg[at_top], return_index=True)
+        m = idx[at_top[pick]]  # the first farthest point of each segment
+        split = top[segs] > tol
+        segs, m = segs[split], m[split]
+        keep[m] = True
+        lo, hi = np.concatenate((lo[segs], m)), np.concatenate((m, hi[segs]))
 
 
 # --------------------------------------------------------------------------------------

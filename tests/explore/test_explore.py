@@ -9,6 +9,8 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lrbook
 from lrbook import _env, explore, plotting
@@ -347,6 +349,86 @@ def test_payload_decodes_to_lrbook_values_for_every_combination(make):
         want = lrbook.step_decay(0.1, 30, 0.9)(x.astype(int))
         np.testing.assert_allclose(y, want, rtol=1e-7)
         assert x[-1] == t[-1]
+
+
+def test_each_distinct_curve_is_simplified_once(monkeypatch):
+    """A curve that many frames draw (each schedule's, whichever slider of the other
+    schedule moves) is simplified once, and every frame gets its own curve's points."""
+    import itertools
+
+    from lrbook.explore import payload as payload_module
+
+    simplify, calls = payload_module._simplify_mask, []
+
+    def counted(x, y, panel, lim, *args):
+        calls.append((x.tobytes(), y.tobytes()))
+        return simplify(x, y, panel, lim, *args)
+
+    monkeypatch.setattr(payload_module, "_simplify_mask", counted)
+    ex = two_schedules()
+    frames = explore.decode(ex.payload())
+    combos = list(itertools.product(*(c.values for c in ex.controls)))
+    lim, drawn = ex.limits()[0], 0  # the payload simplifies within the fixed limits
+    for (panels, _), combo in zip(frames, combos, strict=True):
+        values = dict(zip([c.name for c in ex.controls], combo, strict=True))
+        for name, (x, y) in ex.series(**values)[0].items():
+            keep = simplify(x, y, ex.panels[0], lim)
+            gx, gy = panels[0][name]
+            np.testing.assert_array_equal(gx, x[keep].astype(np.float32))
+            np.testing.assert_array_equal(gy, y[keep].astype(np.float32))
+            drawn += 1
+    assert len(calls) == len(set(calls)) == 18 < drawn == 54  # 3 x 3 curves each
+
+
+def _rdp_one_segment_at_a_time(x, y, tol):
+    """Ramer-Douglas-Peucker as textbooks write it (a stack of segments, one split at a
+    time): the reference for lrbook's version, which splits a round's segments
+    together."""
+    keep = np.zeros(x.size, dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, x.size - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j <= i + 1:
+            continue
+        xs, ys = x[i + 1 : j], y[i + 1 : j]
+        dx, dy = x[j] - x[i], y[j] - y[i]
+        d2 = dx * dx + dy * dy
+        if d2 == 0:
+            dist = np.hypot(xs - x[i], ys - y[i])
+        else:
+            t = np.clip(((xs - x[i]) * dx + (ys - y[i]) * dy) / d2, 0.0, 1.0)
+            dist = np.hypot(xs - (x[i] + t * dx), ys - (y[i] + t * dy))
+        k = int(np.argmax(dist))
+        if dist[k] > tol:
+            keep[i + 1 + k] = True
+            stack += [(i, i + 1 + k), (i + 1 + k, j)]
+    return keep
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            # a coarse grid of values too: repeated points, flat runs, equal distances
+            st.one_of(st.floats(0, 1), st.sampled_from([0.0, 0.25, 0.5, 1.0])),
+            st.one_of(st.floats(-1, 1), st.sampled_from([0.0, 0.5, 1.0])),
+        ),
+        min_size=2,
+        max_size=120,
+    ),
+    st.sampled_from([0.0, 5e-4, 0.05, 0.5]),
+    st.booleans(),
+)
+def test_simplification_keeps_exactly_the_textbook_points(points, tol, ordered):
+    from lrbook.explore.payload import _rdp
+
+    x, y = (np.array(v, dtype=np.float64) for v in zip(*points, strict=True))
+    if ordered:
+        x = np.sort(x)
+    np.testing.assert_array_equal(
+        _rdp(x, y, tol), _rdp_one_segment_at_a_time(x, y, tol)
+    )
 
 
 def test_simplification_keeps_the_jumps_of_step_decay():
