@@ -10,8 +10,9 @@ time. This module fixes both:
   ``pyproject.toml``, the Python version and the ``LRBOOK_*`` environment variables: a
   change to any of them starts a new, empty project, so everything is executed again;
 * before Sphinx reads any page, the notebooks with no cached run are executed in
-  parallel (one kernel per core, the longest first, by their last known run time)
-  and put into that project; MyST-NB then only reads the cache.
+  parallel (one kernel per core, the longest first: by their last known run time, or
+  by size for a notebook never run here) and put into that project; MyST-NB then only
+  reads the cache.
 
 It is a Sphinx extension, named in ``_config.yml`` (``sphinx: local_extensions``), so a
 plain ``jupyter-book build .`` uses it; ``tools/book.sh``, the test suite's build and
@@ -168,6 +169,27 @@ def _last_times(root: Path) -> dict[str, float]:
     return times
 
 
+def run_order(paths: list[Path], seconds: dict[Path, float]) -> list[Path]:
+    """``paths`` longest first, so that the last kernels to finish finish together.
+
+    A notebook's length is its last known run time (``seconds``). Notebooks never run
+    here (a clean clone, a new page) come first, the largest file first: in this book
+    a page's size follows its run time (the MNIST chapters are the longest pages).
+
+    Examples:
+        >>> a, b, c = Path("a.md"), Path("b.md"), Path("c.md")
+        >>> [p.name for p in run_order([a, b, c], {a: 5.0, b: 40.0, c: 9.0})]
+        ['b.md', 'c.md', 'a.md']
+    """
+
+    def key(path: Path) -> tuple[bool, float]:
+        if path in seconds:
+            return False, seconds[path]
+        return True, float(path.stat().st_size)
+
+    return sorted(paths, key=key, reverse=True)
+
+
 def execute(
     root: Path = ROOT,
     jobs: int | None = None,
@@ -194,7 +216,7 @@ def execute(
         return {}
     known = _last_times(root)
     rel = {p: p.relative_to(root).as_posix() for p in todo}
-    todo.sort(key=lambda p: known.get(rel[p], 1e9), reverse=True)  # longest first
+    todo = run_order(todo, {p: known[rel[p]] for p in todo if rel[p] in known})
     jobs = jobs or int(os.environ.get("LRBOOK_BUILD_JOBS", 0)) or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(todo)))
     log(
